@@ -1,0 +1,47 @@
+"""Unit of work: one transaction per use case. A service function opens one, does its reads and writes
+through repositories, and commits; any exception rolls everything back, so nothing is half-written."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import TracebackType
+
+from sqlalchemy.orm import Session
+
+from services import clock as clock_service
+from services.runtime import Runtime, get_runtime
+
+
+class UnitOfWork:
+    session: Session
+    now: datetime
+
+    def __init__(self, runtime: Runtime | None = None, *, readonly: bool = False) -> None:
+        self.runtime = runtime or get_runtime()
+        self.readonly = readonly
+
+    def __enter__(self) -> UnitOfWork:
+        factory = self.runtime.readonly_sessions if self.readonly else self.runtime.sessions
+        self.session = factory()
+        try:
+            # One moment for the whole use case: every row it writes carries the same 'now'.
+            self.now = clock_service.now_in(self.session, self.runtime.settings)
+        except BaseException:
+            self.session.close()
+            raise
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if exc_type is not None or self.readonly:
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def flush(self) -> None:
+        self.session.flush()
