@@ -1,0 +1,226 @@
+"""SQL for tasks, task groups and notifications: inbox queries and counts, set-wise cancellation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from db.models.tasks import Notification, Task, TaskGroup
+
+ACTIVE = ("open", "claimed", "delegated")
+
+
+def get_task(session: Session, task_id: int, *, for_update: bool = False) -> Task | None:
+    stmt = select(Task).where(Task.id == task_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
+
+
+def get_group(session: Session, group_id: int) -> TaskGroup | None:
+    return session.get(TaskGroup, group_id)
+
+
+def tasks_of_group(session: Session, group_id: int) -> list[Task]:
+    return list(session.scalars(select(Task).where(Task.group_id == group_id).order_by(Task.id)))
+
+
+def groups_of_case(session: Session, case_type: str, case_id: int) -> list[TaskGroup]:
+    stmt = (
+        select(TaskGroup)
+        .where(TaskGroup.case_type == case_type, TaskGroup.case_id == case_id)
+        .order_by(TaskGroup.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def tasks_of_case(session: Session, case_type: str, case_id: int) -> list[Task]:
+    stmt = select(Task).where(Task.case_type == case_type, Task.case_id == case_id).order_by(Task.id)
+    return list(session.scalars(stmt))
+
+
+def case_department_ids(session: Session, case_type: str, case_id: int) -> set[int]:
+    """Departments that have (or had) a task on the case: they may see it."""
+    stmt = select(Task.candidate_department_id, Task.escalated_to_department_id).where(
+        Task.case_type == case_type, Task.case_id == case_id
+    )
+    out: set[int] = set()
+    for a, b in session.execute(stmt):
+        out.update(x for x in (a, b) if x is not None)
+    return out
+
+
+def cases_visible_via_tasks(
+    session: Session, case_type: str, department_ids: Iterable[int]
+) -> Select[tuple[int]]:
+    ids = list(department_ids)
+    return (
+        select(Task.case_id)
+        .where(
+            Task.case_type == case_type,
+            or_(Task.candidate_department_id.in_(ids), Task.escalated_to_department_id.in_(ids)),
+        )
+        .distinct()
+    )
+
+
+def cancel_active(
+    session: Session,
+    *,
+    group_id: int | None = None,
+    case: tuple[str, int] | None = None,
+    exclude_task_id: int | None = None,
+    now: datetime,
+) -> list[int]:
+    """Cancel, set-wise, every active task of a group or a case; returns the ids cancelled."""
+    conds: list[ColumnElement[bool]] = [Task.status.in_(ACTIVE)]
+    if group_id is not None:
+        conds.append(Task.group_id == group_id)
+    if case is not None:
+        conds += [Task.case_type == case[0], Task.case_id == case[1]]
+    if exclude_task_id is not None:
+        conds.append(Task.id != exclude_task_id)
+    ids = list(session.scalars(select(Task.id).where(*conds)))
+    if ids:
+        session.execute(
+            update(Task)
+            .where(Task.id.in_(ids), Task.status.in_(ACTIVE))
+            .values(status="cancelled", completed_at=now, version=Task.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            update(TaskGroup)
+            .where(TaskGroup.id.in_(select(Task.group_id).where(Task.id.in_(ids))), TaskGroup.state == "open")
+            .values(state="cancelled", resolved_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        session.expire_all()
+    return ids
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    user_id: int
+    groups: Sequence[tuple[int, str]]  # (department_id, role) the user belongs to
+    supervised_departments: Sequence[int] = ()
+    tab: str = "todo"  # todo | claimed | done | supervise
+    case_type: str | None = None
+    overdue_only: bool = False
+    q: str | None = None
+    now: datetime | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def _in_groups(groups: Sequence[tuple[int, str]]) -> ColumnElement[bool]:
+    if not groups:
+        return false()
+    return tuple_(Task.candidate_department_id, Task.candidate_role).in_(list(groups))
+
+
+def _tab_condition(f: InboxFilter) -> ColumnElement[bool]:
+    if f.tab == "todo":  # waiting for my group, or on my desk
+        return or_(
+            and_(Task.status == "open", _in_groups(f.groups)),
+            and_(Task.status.in_(("claimed", "delegated")), Task.assignee_id == f.user_id),
+        )
+    if f.tab == "claimed":
+        return and_(Task.status.in_(("claimed", "delegated")), Task.assignee_id == f.user_id)
+    if f.tab == "done":
+        return and_(Task.status == "completed", Task.completed_by_id == f.user_id)
+    if f.tab == "supervise":  # 督办: escalated to a department I approve or lead in
+        ids = list(f.supervised_departments)
+        if not ids:
+            return false()
+        return and_(Task.status.in_(ACTIVE), Task.escalated_to_department_id.in_(ids))
+    raise ValueError(f"unknown inbox tab {f.tab!r}")
+
+
+def inbox(session: Session, f: InboxFilter) -> tuple[list[Task], int]:
+    conds = [_tab_condition(f)]
+    if f.case_type:
+        conds.append(Task.case_type == f.case_type)
+    if f.overdue_only and f.now is not None:
+        conds += [Task.due_at < f.now, Task.status.in_(ACTIVE)]
+    if f.q:
+        like = f"%{f.q}%"
+        conds.append(or_(Task.case_title.like(like), Task.title.like(like)))
+    total = session.scalar(select(func.count()).select_from(Task).where(*conds)) or 0
+    order = [Task.completed_at.desc()] if f.tab == "done" else [Task.due_at.asc().nulls_last(), Task.id]
+    rows = session.scalars(select(Task).where(*conds).order_by(*order).limit(f.limit).offset(f.offset))
+    return list(rows), int(total)
+
+
+def inbox_counts(session: Session, f: InboxFilter) -> dict[str, int]:
+    """Counts per tab (and overdue among my to-dos) in one round trip each; cheap with the indexes."""
+    out: dict[str, int] = {}
+    for tab in ("todo", "claimed", "supervise"):
+        cond = _tab_condition(
+            InboxFilter(
+                user_id=f.user_id, groups=f.groups, supervised_departments=f.supervised_departments, tab=tab
+            )
+        )
+        out[tab] = int(session.scalar(select(func.count()).select_from(Task).where(cond)) or 0)
+        if tab == "todo" and f.now is not None:
+            out["overdue"] = int(
+                session.scalar(select(func.count()).select_from(Task).where(cond, Task.due_at < f.now)) or 0
+            )
+    return out
+
+
+def overdue_tasks(
+    session: Session, now: datetime, case_path_prefixes: Sequence[str] | None = None, limit: int = 200
+) -> list[Task]:
+    conds = [Task.status.in_(ACTIVE), Task.due_at < now]
+    if case_path_prefixes is not None:
+        if not case_path_prefixes:
+            return []
+        conds.append(or_(*[Task.case_path.startswith(p) for p in case_path_prefixes]))
+    return list(session.scalars(select(Task).where(*conds).order_by(Task.due_at).limit(limit)))
+
+
+# -- notifications -------------------------------------------------------------------------------
+
+
+def add_notification(session: Session, n: Notification) -> Notification:
+    session.add(n)
+    return n
+
+
+def _notification_cond(user_id: int, groups: Sequence[tuple[int, str]]) -> ColumnElement[bool]:
+    conds: list[ColumnElement[bool]] = [Notification.user_id == user_id]
+    if groups:
+        conds.append(tuple_(Notification.department_id, Notification.role).in_(list(groups)))
+    return or_(*conds)
+
+
+def notifications(
+    session: Session,
+    user_id: int,
+    groups: Sequence[tuple[int, str]],
+    *,
+    unread_only: bool = False,
+    limit: int = 50,
+) -> list[Notification]:
+    conds = [_notification_cond(user_id, groups)]
+    if unread_only:
+        conds.append(Notification.read_at.is_(None))
+    stmt = select(Notification).where(*conds).order_by(Notification.id.desc()).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def unread_count(session: Session, user_id: int, groups: Sequence[tuple[int, str]]) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(Notification)
+        .where(_notification_cond(user_id, groups), Notification.read_at.is_(None))
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def get_notification(session: Session, notification_id: int) -> Notification | None:
+    return session.get(Notification, notification_id)
