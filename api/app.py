@@ -1,0 +1,32 @@
+"""The web app: JSON API under /api/v1 and server-rendered pages. Every module of api/routes that
+defines `router` is included. No Prefect here: flows run in their own processes."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+import api.routes
+from api import errors
+from domain.config import Settings
+from services import runtime
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    if settings is not None:
+        runtime.configure(settings)
+    app = FastAPI(title="Shegong 社区工作者管理", version="0.1.0", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    errors.install(app)
+    for mod in sorted(pkgutil.iter_modules(api.routes.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"api.routes.{mod.name}")
+        router = getattr(module, "router", None)
+        if router is not None:
+            app.include_router(router)
+    return app

@@ -1,0 +1,31 @@
+"""Human tasks (待办): opening a step of a case's approval chain, the inbox, and every action on a task.
+Split by sub-step: `steps` opens and decides steps, `actions` acts on one task, `inbox` reads,
+`notices` handles 抄送/催办/督办 and the deadline timers."""
+
+from services.tasks.actions import claim, complete, delegate, release, resolve, transfer
+from services.tasks.inbox import InboxPage, counts, inbox
+from services.tasks.notices import carbon_copy, mark_read, notifications_for, remind
+from services.tasks.steps import cancel_case, open_step, register_case
+from services.tasks.types import CaseRef, StepDepartment, StepSpec
+
+__all__ = [
+    "CaseRef",
+    "InboxPage",
+    "StepDepartment",
+    "StepSpec",
+    "cancel_case",
+    "carbon_copy",
+    "claim",
+    "complete",
+    "counts",
+    "delegate",
+    "inbox",
+    "mark_read",
+    "notifications_for",
+    "open_step",
+    "register_case",
+    "release",
+    "remind",
+    "resolve",
+    "transfer",
+]
