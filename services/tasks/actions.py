@@ -104,7 +104,7 @@ def delegate(uow: UnitOfWork, actor: Actor, task_id: int, to_user_id: int, note:
     _require_assignee(actor, task)
     if to_user_id == actor.user_id:
         raise InvalidInput("不能委派给自己", code="delegate_to_self")
-    target = org_repo.get_user(uow.session, to_user_id)
+    target = org_repo.user(uow.session, to_user_id)
     if target is None or not target.active:
         raise InvalidInput(f"被委派人 {to_user_id} 不存在或已停用", code="delegate_unknown_user")
     note = _clean_opinion(note, required=False, what="委派说明")
@@ -145,7 +145,7 @@ def transfer(
         raise InvalidInput("请选择转办到一个部门或一个人（只选其一）", code="transfer_target")
     text = _clean_opinion(reason, required=True, what="转办理由")
     if to_department_id is not None:
-        dept = org_repo.get_department(uow.session, to_department_id)
+        dept = org_repo.department(uow.session, to_department_id)
         if dept is None:
             raise InvalidInput(f"部门 {to_department_id} 不存在", code="transfer_unknown_department")
         _event(uow, actor, task, "transfer", opinion=text, data={"to_department": dept.name}, to_group=True)
@@ -154,7 +154,7 @@ def transfer(
         task.assignee_id = None
     else:
         assert to_user_id is not None
-        user = org_repo.get_user(uow.session, to_user_id)
+        user = org_repo.user(uow.session, to_user_id)
         if user is None or not user.active:
             raise InvalidInput(f"用户 {to_user_id} 不存在或已停用", code="transfer_unknown_user")
         _event(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from db.models.tasks import Task
 from db.repos import tasks as repo
@@ -24,7 +25,7 @@ class InboxPage:
     offset: int
 
 
-def _filter(actor: Actor, uow: UnitOfWork, **kw: object) -> repo.InboxFilter:
+def _filter(actor: Actor, uow: UnitOfWork, **kw: Any) -> repo.InboxFilter:
     groups = [(m.department_id, m.role.value) for m in actor.memberships]
     supervised = sorted(
         {m.department_id for m in actor.memberships if m.role in (Role.APPROVER, Role.LEADER)}

@@ -8,6 +8,7 @@ from typing import Any
 
 from db.models.tasks import Notification, Task
 from db.repos import org as org_repo
+from services import org as org_service
 from db.repos import tasks as repo
 from domain.actor import Actor
 from domain.enums import Role
@@ -102,7 +103,7 @@ def carbon_copy(
     text = (note or "").strip() or f"抄送：{ref.title}"
     count = 0
     for uid in dict.fromkeys(user_ids):
-        if org_repo.get_user(uow.session, uid) is None:
+        if org_repo.user(uow.session, uid) is None:
             raise InvalidInput(f"用户 {uid} 不存在", code="cc_unknown_user")
         repo.add_notification(
             uow.session,
@@ -120,7 +121,7 @@ def carbon_copy(
         )
         count += 1
     for did in dict.fromkeys(department_ids):
-        if org_repo.get_department(uow.session, did) is None:
+        if org_repo.department(uow.session, did) is None:
             raise InvalidInput(f"部门 {did} 不存在", code="cc_unknown_department")
         for role in (Role.APPROVER, Role.LEADER):
             repo.add_notification(
@@ -213,7 +214,7 @@ def _on_escalate_due(uow: UnitOfWork, timer: Any) -> None:
     current = task.escalated_to_department_id or task.candidate_department_id
     if current is None:
         return
-    sup = org_repo.supervising_department(uow.session, current)
+    sup = org_service.supervising_department(uow.session, current)
     if sup is None:
         return  # nobody above: the top of the tree
     task.escalation_level = level
