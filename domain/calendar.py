@@ -234,6 +234,11 @@ class WorkCalendar:
         """The due moment (exclusive, see `due_end_of_day`) of `deadline(start, n, unit)`."""
         return due_end_of_day(self.deadline(start, n, unit, roll_forward=roll_forward))
 
+    def extend_due(self, due_at: datetime, n: int) -> datetime:
+        """The due moment N working days after the deadline day of an existing due moment (for reminders
+        and escalations after a task's due_at): counts from `due_date(due_at)`, not from the next day."""
+        return due_end_of_day(self.add_working_days(due_date(due_at), n))
+
 
 def _check_span(n: int) -> None:
     if abs(n) > MAX_SPAN:

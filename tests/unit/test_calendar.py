@@ -146,6 +146,8 @@ def test_units_and_due_moments(national: WorkCalendar) -> None:
     moment = due_end_of_day(D(2026, 10, 13))
     assert moment == datetime(2026, 10, 14)
     assert due_date(moment) == D(2026, 10, 13)
+    # Escalate 1 working day after a task due on 13 October: the 14th, so due at the 15th 00:00.
+    assert national.extend_due(moment, 1) == datetime(2026, 10, 15)
     with pytest.raises(InvalidInput) as err:
         national.deadline(D(2026, 1, 1), 5, "weeks")
     assert err.value.code == "calendar_bad_unit"
