@@ -1,0 +1,196 @@
+"""SQL for stored timers: idempotent insert, claiming due rows for one sweeper, locking one row to fire it.
+
+Claiming is correct with several sweepers at once. On PostgreSQL due rows are selected
+`FOR UPDATE SKIP LOCKED` and leased in the same transaction; on SQLite the lease is one
+UPDATE ... WHERE id IN (due, unleased) — atomic because write transactions BEGIN IMMEDIATE — and the
+sweeper then reads back only the rows carrying its own lease token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from db.models.timers import Timer, TimerState
+
+PENDING = TimerState.PENDING.value
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def insert_if_absent(session: Session, values: dict[str, Any]) -> None:
+    """INSERT the row unless one with the same dedupe_key exists (no error, no race)."""
+    if _dialect(session) == "postgresql":
+        pg = postgresql.insert(Timer).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        session.execute(pg)
+    else:
+        lite = sqlite.insert(Timer).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        session.execute(lite)
+
+
+def get(session: Session, timer_id: int) -> Timer | None:
+    return session.get(Timer, timer_id)
+
+
+def get_by_key(session: Session, dedupe_key: str, *, lock: bool = False) -> Timer | None:
+    stmt = select(Timer).where(Timer.dedupe_key == dedupe_key).execution_options(populate_existing=True)
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
+
+
+def lock(session: Session, timer_id: int) -> Timer | None:
+    """The row, freshly read and locked until commit (SQLite: the whole database already is)."""
+    stmt = (
+        select(Timer).where(Timer.id == timer_id).with_for_update().execution_options(populate_existing=True)
+    )
+    return session.scalars(stmt).first()
+
+
+def for_subject(
+    session: Session, subject_type: str, subject_id: int, *, kinds: Sequence[str] | None = None
+) -> list[Timer]:
+    stmt = select(Timer).where(Timer.subject_type == subject_type, Timer.subject_id == subject_id)
+    if kinds is not None:
+        stmt = stmt.where(Timer.kind.in_(list(kinds)))
+    return list(session.scalars(stmt.order_by(Timer.due_at, Timer.id)))
+
+
+def _due(now: datetime, lease_now: datetime, kinds: Sequence[str]) -> ColumnElement[bool]:
+    return and_(
+        Timer.state == PENDING,
+        Timer.due_at <= now,
+        or_(Timer.retry_at.is_(None), Timer.retry_at <= now),
+        or_(Timer.lease_until.is_(None), Timer.lease_until < lease_now),
+        Timer.kind.in_(list(kinds)),
+    )
+
+
+def claim_due(
+    session: Session,
+    *,
+    now: datetime,
+    lease_now: datetime,
+    lease_until: datetime,
+    owner: str,
+    kinds: Sequence[str],
+    limit: int,
+) -> list[int]:
+    """Lease up to `limit` due, unleased rows of the given kinds to `owner` (a token unique to this
+    claim); return their ids in due order. The caller commits."""
+    if not kinds or limit <= 0:
+        return []
+    due = _due(now, lease_now, kinds)
+    if _dialect(session) == "postgresql":
+        ids = list(
+            session.scalars(
+                select(Timer.id)
+                .where(due)
+                .order_by(Timer.due_at, Timer.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        if ids:
+            session.execute(
+                update(Timer)
+                .where(Timer.id.in_(ids))
+                .values(lease_owner=owner, lease_until=lease_until)
+                .execution_options(synchronize_session=False)
+            )
+        return ids
+    sub = select(Timer.id).where(due).order_by(Timer.due_at, Timer.id).limit(limit).scalar_subquery()
+    session.execute(
+        update(Timer)
+        .where(Timer.id.in_(sub))
+        .values(lease_owner=owner, lease_until=lease_until)
+        .execution_options(synchronize_session=False)
+    )
+    return list(
+        session.scalars(
+            select(Timer.id)
+            .where(Timer.lease_owner == owner, Timer.state == PENDING)
+            .order_by(Timer.due_at, Timer.id)
+        )
+    )
+
+
+def release(session: Session, ids: Sequence[int], owner: str) -> int:
+    """Give back leases this owner still holds (rows it did not get to)."""
+    if not ids:
+        return 0
+    result = session.execute(
+        update(Timer)
+        .where(Timer.id.in_(list(ids)), Timer.lease_owner == owner, Timer.state == PENDING)
+        .values(lease_owner=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def cancel_pending(
+    session: Session,
+    *,
+    now: datetime,
+    dedupe_key: str | None = None,
+    subject_type: str | None = None,
+    subject_id: int | None = None,
+    kinds: Sequence[str] | None = None,
+) -> int:
+    """Cancel pending rows by key, or by subject (optionally only some kinds); return how many."""
+    conds: list[ColumnElement[bool]] = [Timer.state == PENDING]
+    if dedupe_key is not None:
+        conds.append(Timer.dedupe_key == dedupe_key)
+    if subject_type is not None:
+        conds.append(Timer.subject_type == subject_type)
+    if subject_id is not None:
+        conds.append(Timer.subject_id == subject_id)
+    if kinds is not None:
+        conds.append(Timer.kind.in_(list(kinds)))
+    if len(conds) == 1:
+        raise ValueError("cancel_pending needs a key or a subject")
+    result = session.execute(
+        update(Timer)
+        .where(*conds)
+        .values(
+            state=TimerState.CANCELLED.value,
+            cancelled_at=now,
+            updated_at=now,
+            lease_owner=None,
+            lease_until=None,
+        )
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def reset_expired_leases(session: Session, lease_now: datetime) -> int:
+    result = session.execute(
+        update(Timer)
+        .where(Timer.state == PENDING, Timer.lease_until.is_not(None), Timer.lease_until < lease_now)
+        .values(lease_owner=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def overdue_by_kind(session: Session, now: datetime) -> dict[str, int]:
+    """Pending rows whose due moment has passed, counted per kind."""
+    rows = session.execute(
+        select(Timer.kind, func.count())
+        .where(Timer.state == PENDING, Timer.due_at <= now)
+        .group_by(Timer.kind)
+    )
+    return {kind: int(n) for kind, n in rows}
+
+
+def count_by_state(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Timer.state, func.count()).group_by(Timer.state))
+    return {state: int(n) for state, n in rows}
