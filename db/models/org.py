@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, BigId, IdMixin
@@ -14,6 +14,10 @@ class Jurisdiction(IdMixin, Base):
     """A node of the administrative tree: region > city/league > county > street > community."""
 
     __tablename__ = "jurisdiction"
+    # LIKE '/1/4/%' can use this index on PostgreSQL whatever the database collation is.
+    __table_args__ = (
+        Index("ix_jurisdiction_path_pattern", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
+    )
 
     code: Mapped[str] = mapped_column(String(32), unique=True)  # administrative division code
     name: Mapped[str] = mapped_column(String(100))
@@ -25,6 +29,9 @@ class Jurisdiction(IdMixin, Base):
     policy_key: Mapped[str | None] = mapped_column(String(64))
     urban_population: Mapped[int | None]  # 城镇常住人口
     households: Mapped[int | None]  # 实际常住户数
+    # A node that only keeps the level order where the real hierarchy skips a level (重庆市 → 市辖区 →
+    # 九龙坡区): it holds no departments, and department look-ups aimed at it go to the node above.
+    placeholder: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Department(IdMixin, Base):
