@@ -21,7 +21,9 @@ STATIC = Path(__file__).resolve().parent / "static"
 def create_app(settings: Settings | None = None) -> FastAPI:
     if settings is not None:
         runtime.configure(settings)
-    app = FastAPI(title="Shegong 社区工作者管理", version="0.1.0", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app = FastAPI(
+        title="Shegong 社区工作者管理", version="0.1.0", docs_url="/api/docs", openapi_url="/api/openapi.json"
+    )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
     for mod in sorted(pkgutil.iter_modules(api.routes.__path__), key=lambda m: m.name):

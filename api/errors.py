@@ -54,7 +54,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         problems = [
-            {"field": _field(tuple(e.get("loc", ()))), "message": _MSG.get(e.get("type", ""), e.get("msg", ""))}
+            {
+                "field": _field(tuple(e.get("loc", ()))),
+                "message": _MSG.get(e.get("type", ""), e.get("msg", "")),
+            }
             for e in exc.errors()
         ]
         text = "；".join(f"{p['field']}：{p['message']}" for p in problems)

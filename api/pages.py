@@ -14,7 +14,9 @@ from services import tasks
 from services.uow import UnitOfWork
 
 
-def render(request: Request, template: str, actor: Actor | None, status_code: int = 200, **ctx: Any) -> HTMLResponse:
+def render(
+    request: Request, template: str, actor: Actor | None, status_code: int = 200, **ctx: Any
+) -> HTMLResponse:
     nav_counts: dict[str, int] = {}
     sim_now = None
     with UnitOfWork(readonly=True) as uow:
@@ -23,6 +25,8 @@ def render(request: Request, template: str, actor: Actor | None, status_code: in
         if uow.runtime.settings.simulated_clock_allowed:
             sim_now = uow.now
     return templates.TemplateResponse(
-        request, template, {"actor": actor, "nav_counts": nav_counts, "sim_now": sim_now, **ctx},
+        request,
+        template,
+        {"actor": actor, "nav_counts": nav_counts, "sim_now": sim_now, **ctx},
         status_code=status_code,
     )

@@ -324,8 +324,13 @@ def _parse_csv(text: str) -> tuple[list[tuple[int, DayEntry]], list[dict[str, An
         if len(entries) + len(errors) >= MAX_IMPORT_ROWS:
             raise InvalidInput(f"一次最多导入 {MAX_IMPORT_ROWS} 行", code="calendar_import_too_large")
         if len(cells) not in (3, 4):
-            errors.append({"line": line, "code": "calendar_import_columns",
-                           "message": f"应有 3 或 4 列（date,kind,name,region），实有 {len(cells)} 列"})
+            errors.append(
+                {
+                    "line": line,
+                    "code": "calendar_import_columns",
+                    "message": f"应有 3 或 4 列（date,kind,name,region），实有 {len(cells)} 列",
+                }
+            )
             continue
         try:
             entries.append((line, parse_entry(*cells)))

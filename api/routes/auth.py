@@ -42,16 +42,29 @@ def login_page(request: Request, next: str = "/inbox") -> HTMLResponse:
 
 @router.post("/login", include_in_schema=False)
 def login(
-    request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()], next: Annotated[str, Form()] = "/inbox"
+    request: Request,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/inbox",
 ) -> Response:
     try:
         with UnitOfWork(readonly=True) as uow:
             actor = identity.authenticate(uow.session, username.strip(), password)
     except Unauthenticated as exc:
-        return render(request, "login.html", None, status_code=401, error=exc, username=username,
-                      next=_safe_next(next), logins=_demo_logins())
+        return render(
+            request,
+            "login.html",
+            None,
+            status_code=401,
+            error=exc,
+            username=username,
+            next=_safe_next(next),
+            logins=_demo_logins(),
+        )
     resp = RedirectResponse(_safe_next(next), status_code=303)
-    resp.set_cookie(COOKIE, session_cookie(actor.user_id), max_age=SESSION_MAX_AGE, httponly=True, samesite="lax")
+    resp.set_cookie(
+        COOKIE, session_cookie(actor.user_id), max_age=SESSION_MAX_AGE, httponly=True, samesite="lax"
+    )
     return resp
 
 
@@ -72,7 +85,16 @@ class MeOut(BaseModel):
 @router.get("/api/v1/me", response_model=MeOut, tags=["identity"])
 def me(actor: CurrentActor) -> MeOut:
     return MeOut(
-        user_id=actor.user_id, username=actor.username, display_name=actor.display_name,
-        roles=[{"role": m.role.value, "department_id": m.department_id, "department": m.department_name,
-                "jurisdiction": m.jurisdiction_name} for m in actor.memberships],
+        user_id=actor.user_id,
+        username=actor.username,
+        display_name=actor.display_name,
+        roles=[
+            {
+                "role": m.role.value,
+                "department_id": m.department_id,
+                "department": m.department_name,
+                "jurisdiction": m.jurisdiction_name,
+            }
+            for m in actor.memberships
+        ],
     )

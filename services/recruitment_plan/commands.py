@@ -31,6 +31,8 @@ class PlanDraft(BaseModel):
         for line in v:
             key = (line.community_id, line.post_title)
             if key in seen:
-                raise ValueError(f"社区 {line.community_id} 的岗位「{line.post_title}」重复填写，请合并为一行")
+                raise ValueError(
+                    f"社区 {line.community_id} 的岗位「{line.post_title}」重复填写，请合并为一行"
+                )
             seen.add(key)
         return v

@@ -7,8 +7,12 @@ from services.tasks.inbox import InboxPage, counts, inbox
 from services.tasks.notices import carbon_copy, mark_read, notifications_for, remind
 from services.tasks.steps import cancel_case, open_step, register_case
 from services.tasks.types import CaseRef, StepDepartment, StepSpec
+from services.tasks.view import actions_for, can_see, get_visible
 
 __all__ = [
+    "actions_for",
+    "can_see",
+    "get_visible",
     "CaseRef",
     "InboxPage",
     "StepDepartment",

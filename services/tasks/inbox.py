@@ -32,7 +32,7 @@ def _filter(actor: Actor, uow: UnitOfWork, **kw: Any) -> repo.InboxFilter:
     )
     return repo.InboxFilter(
         user_id=actor.user_id, groups=groups, supervised_departments=supervised, now=uow.now, **kw
-    )  # type: ignore[arg-type]
+    )
 
 
 def counts(uow: UnitOfWork, actor: Actor) -> dict[str, int]:

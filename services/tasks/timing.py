@@ -1,11 +1,12 @@
-"""Deadlines of tasks: due dates in working days, and the stored timers that remind (催办) and
-escalate (督办) when a task is overdue; the timer handlers themselves live in `notices`."""
+"""Deadlines of tasks: due dates in working days, and the stored timers that remind before the deadline,
+urge (催办) when it passes and escalate (督办) when it is overdue; the handlers live in `notices`."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 from db.models.tasks import Task
+from domain.calendar import due_date
 from services import calendar as calendar_service
 from services import timers
 from services.tasks.types import CaseRef
@@ -13,24 +14,43 @@ from services.uow import UnitOfWork
 
 REMIND = "task.remind"
 ESCALATE = "task.escalate"
+REMIND_HOUR = time(9, 0)  # reminders before a deadline go out at the start of a working day
 
 
 def due_at(uow: UnitOfWork, case: CaseRef, start: datetime, working_days: int) -> datetime:
-    cal = calendar_service.calendar_for(uow.session, case.calendar_keys)
-    return cal.due_at(start, working_days)
+    """The due moment N working days after `start` (exclusive end of the deadline day)."""
+    return calendar_service.calendar_for(uow.session, case.calendar_keys).due_at(start, working_days)
 
 
 def schedule_deadline_timers(uow: UnitOfWork, case: CaseRef, task: Task) -> None:
     if task.due_at is None:
         return
     cal = calendar_service.calendar_for(uow.session, case.calendar_keys)
-    remind_at = (
-        cal.due_at(task.due_at, case.remind_after_working_days)
-        if case.remind_after_working_days
-        else task.due_at
+    deadline_day = due_date(task.due_at)
+    for n in sorted({n for n in case.remind_before_working_days if n > 0}):
+        at = datetime.combine(cal.add_working_days(deadline_day, -n), REMIND_HOUR)
+        if at > uow.now:
+            timers.schedule(
+                uow.session,
+                REMIND,
+                "task",
+                task.id,
+                at,
+                payload={"before": n},
+                dedupe_key=f"{REMIND}:{task.id}:-{n}",
+                now=uow.now,
+            )
+    timers.schedule(
+        uow.session,
+        REMIND,
+        "task",
+        task.id,
+        task.due_at,
+        payload={"before": 0},
+        dedupe_key=f"{REMIND}:{task.id}:0",
+        now=uow.now,
     )
-    escalate_at = cal.due_at(task.due_at, case.escalate_after_working_days)
-    timers.schedule(uow.session, REMIND, "task", task.id, remind_at, dedupe_key=f"{REMIND}:{task.id}:0")
+    escalate_at = cal.extend_due(task.due_at, case.escalate_after_working_days)
     timers.schedule(
         uow.session,
         ESCALATE,
@@ -39,11 +59,8 @@ def schedule_deadline_timers(uow: UnitOfWork, case: CaseRef, task: Task) -> None
         escalate_at,
         payload={"level": 1},
         dedupe_key=f"{ESCALATE}:{task.id}:1",
+        now=uow.now,
     )
-
-
-def cancel_deadline_timers(uow: UnitOfWork, task_id: int) -> None:
-    timers.cancel_for_subject(uow.session, "task", task_id)
 
 
 def schedule_next_escalation(uow: UnitOfWork, case: CaseRef, task: Task, level: int) -> None:
@@ -58,4 +75,9 @@ def schedule_next_escalation(uow: UnitOfWork, case: CaseRef, task: Task, level: 
         at,
         payload={"level": level},
         dedupe_key=f"{ESCALATE}:{task.id}:{level}",
+        now=uow.now,
     )
+
+
+def cancel_deadline_timers(uow: UnitOfWork, task_id: int) -> None:
+    timers.cancel_for_subject(uow.session, "task", task_id, now=uow.now)

@@ -36,5 +36,7 @@ class CaseRef:
     title: str
     path: str  # organising jurisdiction's materialised path
     calendar_keys: tuple[str, ...] = field(default_factory=tuple)  # policy keys, for regional holidays
-    remind_after_working_days: int = 0  # 催办 this many working days after the due day (0: on it)
-    escalate_after_working_days: int = 2  # 督办 this many working days after the due day
+    # From the pinned profile's task rules: 提醒 this many working days before the deadline day (and 催办
+    # when it passes); 督办 by the supervising department this many working days after it.
+    remind_before_working_days: tuple[int, ...] = ()
+    escalate_after_working_days: int = 2

@@ -1,0 +1,140 @@
+"""JSON API of the inbox and task actions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from api.deps import CurrentActor
+from api.schemas import (
+    CcIn,
+    CompleteIn,
+    DelegateIn,
+    NotificationOut,
+    RemindIn,
+    ResolveIn,
+    TaskOut,
+    TransferIn,
+)
+from services import tasks
+from services.uow import UnitOfWork
+
+router = APIRouter(prefix="/api/v1", tags=["tasks"])
+
+
+class InboxOut(BaseModel):
+    tab: str
+    total: int
+    counts: dict[str, int]
+    items: list[TaskOut]
+
+
+@router.get("/tasks", response_model=InboxOut)
+def inbox(
+    actor: CurrentActor,
+    tab: str = "todo",
+    case_type: str | None = None,
+    overdue: bool = False,
+    q: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> InboxOut:
+    with UnitOfWork(readonly=True) as uow:
+        page = tasks.inbox(
+            uow, actor, tab=tab, case_type=case_type, overdue_only=overdue, q=q, limit=limit, offset=offset
+        )
+        return InboxOut(
+            tab=page.tab,
+            total=page.total,
+            counts=page.counts,
+            items=[TaskOut.of(t, actor, uow.now) for t in page.tasks],
+        )
+
+
+@router.get("/tasks/{task_id}", response_model=TaskOut)
+def get_task(task_id: int, actor: CurrentActor) -> TaskOut:
+    with UnitOfWork(readonly=True) as uow:
+        return TaskOut.of(tasks.get_visible(uow, actor, task_id), actor, uow.now)
+
+
+def _act(task_id: int, actor: Any, fn: Any, *args: Any, **kwargs: Any) -> TaskOut:
+    with UnitOfWork() as uow:
+        tasks.get_visible(uow, actor, task_id)
+        task = fn(uow, actor, task_id, *args, **kwargs)
+        uow.commit()
+        return TaskOut.of(task, actor, uow.now)
+
+
+@router.post("/tasks/{task_id}/claim", response_model=TaskOut)
+def claim(task_id: int, actor: CurrentActor) -> TaskOut:
+    return _act(task_id, actor, tasks.claim)
+
+
+@router.post("/tasks/{task_id}/release", response_model=TaskOut)
+def release(task_id: int, actor: CurrentActor) -> TaskOut:
+    return _act(task_id, actor, tasks.release)
+
+
+@router.post("/tasks/{task_id}/complete", response_model=TaskOut)
+def complete(task_id: int, body: CompleteIn, actor: CurrentActor) -> TaskOut:
+    return _act(task_id, actor, tasks.complete, body.decision, body.opinion, body.return_to)
+
+
+@router.post("/tasks/{task_id}/delegate", response_model=TaskOut)
+def delegate(task_id: int, body: DelegateIn, actor: CurrentActor) -> TaskOut:
+    return _act(task_id, actor, tasks.delegate, body.to_user_id, body.note)
+
+
+@router.post("/tasks/{task_id}/resolve", response_model=TaskOut)
+def resolve(task_id: int, body: ResolveIn, actor: CurrentActor) -> TaskOut:
+    return _act(task_id, actor, tasks.resolve, body.opinion)
+
+
+@router.post("/tasks/{task_id}/transfer", response_model=TaskOut)
+def transfer(task_id: int, body: TransferIn, actor: CurrentActor) -> TaskOut:
+    return _act(
+        task_id,
+        actor,
+        tasks.transfer,
+        to_department_id=body.to_department_id,
+        to_user_id=body.to_user_id,
+        reason=body.reason,
+    )
+
+
+@router.post("/tasks/{task_id}/remind", response_model=TaskOut)
+def remind(task_id: int, body: RemindIn, actor: CurrentActor) -> TaskOut:
+    return _act(task_id, actor, tasks.remind, body.message)
+
+
+@router.get("/notifications", response_model=list[NotificationOut], tags=["notifications"])
+def notifications(actor: CurrentActor, unread: bool = False) -> list[NotificationOut]:
+    with UnitOfWork(readonly=True) as uow:
+        return [NotificationOut.of(n) for n in tasks.notifications_for(uow, actor, unread_only=unread)]
+
+
+@router.post("/notifications/{notification_id}/read", response_model=NotificationOut, tags=["notifications"])
+def read(notification_id: int, actor: CurrentActor) -> NotificationOut:
+    with UnitOfWork() as uow:
+        n = tasks.mark_read(uow, actor, notification_id)
+        uow.commit()
+        return NotificationOut.of(n)
+
+
+@router.post("/cases/{case_type}/{case_id}/cc", tags=["notifications"])
+def carbon_copy(case_type: str, case_id: int, body: CcIn, actor: CurrentActor) -> dict[str, int]:
+    with UnitOfWork() as uow:
+        count = tasks.carbon_copy(
+            uow,
+            actor,
+            case_type,
+            case_id,
+            user_ids=body.user_ids,
+            department_ids=body.department_ids,
+            note=body.note,
+            task_id=body.task_id,
+        )
+        uow.commit()
+        return {"sent": count}

@@ -1,0 +1,297 @@
+"""The audit trail: record an action, record a batch, read a subject's history, verify the chain.
+
+`record` and `record_many` never commit: call them inside the unit of work that makes the state change,
+so that the change and its audit row are committed, or rolled back, together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.orm import Session
+
+from db.models.audit import GENESIS, AuditEntry, canonical_json, entry_hash
+from db.repos import audit as repo
+from db.repos.audit import AuditChainBroken
+from domain.actor import Actor
+from domain.clock import CST
+from domain.errors import InvalidInput
+
+__all__ = [
+    "SYSTEM_NAME",
+    "AuditChainBroken",
+    "AuditDraft",
+    "AuditEntry",
+    "VerifyResult",
+    "history",
+    "record",
+    "record_many",
+    "verify",
+]
+
+SYSTEM_NAME = "系统"
+"""actor_name of rows written with no actor (timers, sweeps, batches)."""
+
+_LIMITS = {
+    "actor_name": 100,
+    "actor_role": 40,
+    "subject_type": 40,
+    "action": 40,
+    "from_state": 40,
+    "to_state": 40,
+    "article": 200,
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditDraft:
+    """One row for `record_many`: the arguments of `record`."""
+
+    actor: Actor | None
+    subject_type: str
+    subject_id: int
+    action: str
+    from_state: str | None = None
+    to_state: str | None = None
+    opinion: str | None = None
+    article: str | None = None
+    data: Mapping[str, Any] | None = None
+    actor_role: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    reason: str | None = None  # Chinese, then English
+    code: str | None = None  # stable: missing, inserted, altered, broken_link, head_mismatch
+
+
+def record(
+    session: Session,
+    now: datetime,
+    *,
+    actor: Actor | None,
+    subject_type: str,
+    subject_id: int,
+    action: str,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    opinion: str | None = None,
+    article: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    actor_role: str | None = None,
+) -> AuditEntry:
+    """Append one row to the chain in the caller's transaction (not committed here).
+
+    `actor=None` is the system. `actor_role` defaults to the actor's role when they hold just one."""
+    row = _content(
+        now,
+        AuditDraft(
+            actor=actor,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            opinion=opinion,
+            article=article,
+            data=data,
+            actor_role=actor_role,
+        ),
+    )
+    (written,) = repo.append(session, [row])
+    return AuditEntry(**written)
+
+
+def record_many(session: Session, now: datetime, entries: Iterable[AuditDraft]) -> range:
+    """Append a batch in the caller's transaction: one head lock, multi-row INSERTs, one head update.
+    Returns the seqs assigned (empty for an empty batch)."""
+    rows = [_content(now, e) for e in entries]
+    written = repo.append(session, rows)
+    if not written:
+        return range(0)
+    return range(written[0]["seq"], written[-1]["seq"] + 1)
+
+
+def history(session: Session, subject_type: str, subject_id: int) -> list[AuditEntry]:
+    """Every row about one subject, oldest first (for case pages)."""
+    return repo.history(session, subject_type, subject_id)
+
+
+def verify(session: Session, batch: int = 5000) -> VerifyResult:
+    """Walk the chain in seq order, `batch` rows at a time, and name the first row altered, missing or
+    inserted; then check the head against the last row. Rows appended while verifying are not judged."""
+    if batch < 1:
+        raise InvalidInput("batch 必须为正整数", code="audit_invalid")
+    head = repo.get_head(session)
+    expected, prev, checked = 1, GENESIS, 0
+    for rows in repo.iter_batches(session, upto=head.last_seq if head else None, batch=batch):
+        for r in rows:
+            fields = r._mapping
+            if r.seq < expected:
+                return _bad(
+                    checked,
+                    r.seq,
+                    "inserted",
+                    f"第 {r.seq} 条记录不在链中（被插入）",
+                    f"row seq {r.seq} is out of sequence (inserted)",
+                )
+            if r.seq > expected:
+                return _bad(
+                    checked,
+                    expected,
+                    "missing",
+                    f"第 {expected}–{r.seq - 1} 条记录缺失（被删除）",
+                    f"rows seq {expected}..{r.seq - 1} are missing (deleted)",
+                )
+            self_ok = entry_hash(fields) == r.hash
+            if r.prev_hash != prev:
+                # A row that still matches its own hash kept the old link: its predecessor was rewritten.
+                bad = r.seq - 1 if self_ok and r.seq > 1 else r.seq
+                return _bad(
+                    checked,
+                    bad,
+                    "broken_link",
+                    f"第 {bad} 条记录被改写（链接断开）",
+                    f"row seq {bad} was rewritten (chain link broken at seq {r.seq})",
+                )
+            if not self_ok:
+                return _bad(
+                    checked,
+                    r.seq,
+                    "altered",
+                    f"第 {r.seq} 条记录的内容与其哈希不符（被修改）",
+                    f"row seq {r.seq} does not match its hash (altered)",
+                )
+            prev = r.hash
+            expected += 1
+            checked += 1
+    last = expected - 1
+    if head is None:
+        if last:
+            return _bad(
+                checked,
+                1,
+                "head_mismatch",
+                "链头记录缺失而日志非空",
+                "audit_head is missing while the log has rows",
+            )
+        return VerifyResult(ok=True, checked=0)
+    if last < head.last_seq:
+        return _bad(
+            checked,
+            last + 1,
+            "missing",
+            f"第 {last + 1}–{head.last_seq} 条记录缺失（链尾被删除）",
+            f"rows seq {last + 1}..{head.last_seq} are missing (tail deleted)",
+        )
+    if prev != head.last_hash:
+        return _bad(
+            checked,
+            last,
+            "head_mismatch",
+            f"链头哈希与第 {last} 条记录不符",
+            f"head hash does not match row seq {last}",
+        )
+    max_seq, head_seq = repo.tail(session)
+    if max_seq is not None and head_seq is not None and max_seq > head_seq:
+        return _bad(
+            checked,
+            head_seq + 1,
+            "inserted",
+            f"第 {head_seq + 1} 条及之后的记录在链头之后（被插入）",
+            f"rows from seq {head_seq + 1} lie beyond the head (inserted)",
+        )
+    return VerifyResult(ok=True, checked=checked)
+
+
+def _bad(checked: int, seq: int, code: str, zh: str, en: str) -> VerifyResult:
+    return VerifyResult(ok=False, checked=checked, first_bad_seq=seq, reason=f"{zh} / {en}", code=code)
+
+
+def _content(now: datetime, d: AuditDraft) -> dict[str, Any]:
+    """The row's content fields, validated and normalised to what the database will hand back."""
+    if now.tzinfo is not None:
+        now = now.astimezone(CST).replace(tzinfo=None)
+    actor = d.actor
+    role = _text(d.actor_role)
+    if role is None and actor is not None:
+        roles = actor.roles()
+        if len(roles) == 1:
+            role = next(iter(roles)).value
+    row: dict[str, Any] = {
+        "at": now,
+        "actor_id": actor.user_id if actor is not None else None,
+        "actor_name": (actor.display_name or actor.username) if actor is not None else SYSTEM_NAME,
+        "actor_role": role,
+        "subject_type": _text(d.subject_type),
+        "subject_id": d.subject_id,
+        "action": _text(d.action),
+        "from_state": _text(d.from_state),
+        "to_state": _text(d.to_state),
+        "opinion": _text(d.opinion),
+        "article": _text(d.article),
+        "data": _data(d.data),
+    }
+    for name in ("subject_type", "action"):
+        if not row[name]:
+            raise InvalidInput(f"审计记录缺少 {name}", code="audit_invalid", details={"field": name})
+    if not isinstance(d.subject_id, int) or isinstance(d.subject_id, bool):
+        raise InvalidInput(
+            "审计记录的 subject_id 必须为整数", code="audit_invalid", details={"field": "subject_id"}
+        )
+    for name, limit in _LIMITS.items():
+        value = row[name]
+        if value is not None and len(value) > limit:
+            raise InvalidInput(
+                f"审计记录的 {name} 超过 {limit} 个字符",
+                code="audit_invalid",
+                details={"field": name, "max": limit},
+            )
+    for name in ("opinion", "actor_name", "article"):
+        if row[name] is not None and "\x00" in row[name]:
+            raise InvalidInput(f"审计记录的 {name} 含有空字符", code="audit_invalid", details={"field": name})
+    return row
+
+
+def _text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return str(value.value) if isinstance(value, Enum) else str(value)
+
+
+def _data(data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Round-trip through canonical JSON, so that the dict hashed now equals the one read back later."""
+    if not data:
+        return {}
+    try:
+        out: dict[str, Any] = json.loads(canonical_json(_jsonable(data)))
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(
+            f"审计记录的 data 无法序列化为 JSON：{exc}", code="audit_invalid", details={"field": "data"}
+        ) from exc
+    return out
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(_jsonable(k)): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_jsonable(v) for v in value]
+        return sorted(items, key=canonical_json) if isinstance(value, set | frozenset) else items
+    if isinstance(value, Enum):
+        return _jsonable(value.value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    return value
