@@ -53,7 +53,8 @@ class QuotaLine:
             return f"{self.scope}缺少{what}数据，无法核定社区工作者配备总量"
         return (
             f"{self.scope}按{what} {self.base} 核定配备上限 {self.cap} 人，现有在岗 {self.staffed} 人、"
-            f"其他在审或已批方案 {self.pending} 人，尚可招聘 {max(self.headroom or 0, 0)} 人，本方案申请 {self.requested} 人"
+            f"其他在审或已批方案 {self.pending} 人，尚可招聘 {max(self.headroom or 0, 0)} 人，"
+            f"本方案申请 {self.requested} 人"
         )
 
 

@@ -10,19 +10,19 @@ from services.tasks.types import CaseRef, StepDepartment, StepSpec
 from services.tasks.view import actions_for, can_see, get_visible
 
 __all__ = [
-    "actions_for",
-    "can_see",
-    "get_visible",
     "CaseRef",
     "InboxPage",
     "StepDepartment",
     "StepSpec",
+    "actions_for",
+    "can_see",
     "cancel_case",
     "carbon_copy",
     "claim",
     "complete",
     "counts",
     "delegate",
+    "get_visible",
     "inbox",
     "mark_read",
     "notifications_for",

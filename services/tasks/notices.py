@@ -8,12 +8,12 @@ from typing import Any
 
 from db.models.tasks import Notification, Task
 from db.repos import org as org_repo
-from services import org as org_service
 from db.repos import tasks as repo
 from domain.actor import Actor
 from domain.enums import Role
 from domain.errors import InvalidInput, NotFound, PermissionDenied
 from services import audit, timers
+from services import org as org_service
 from services.tasks import timing
 from services.tasks.steps import case_ref
 from services.uow import UnitOfWork
