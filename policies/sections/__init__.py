@@ -1,0 +1,1 @@
+"""Typed sections of a policy profile, one module per area of the regulations."""

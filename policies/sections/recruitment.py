@@ -1,0 +1,174 @@
+"""Recruitment of community full-time staff: who organises, plan approval, conditions, exam rules."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import model_validator
+
+from policies.base import DayUnit, Frozen, Labelled, Sourced
+from policies.chains import ApprovalChain, Authority, Organiser, OrganiserRole
+
+
+class Education(StrEnum):
+    """Education levels, in increasing order."""
+
+    SENIOR_SECONDARY = "senior_secondary"  # 高中/中专
+    JUNIOR_COLLEGE = "junior_college"  # 大学专科
+    BACHELOR = "bachelor"  # 大学本科
+    POSTGRADUATE = "postgraduate"  # 研究生
+
+    @property
+    def rank(self) -> int:
+        return list(Education).index(self)
+
+    @property
+    def label(self) -> str:
+        return {
+            "senior_secondary": "高中(中专)",
+            "junior_college": "大学专科",
+            "bachelor": "大学本科",
+            "postgraduate": "研究生",
+        }[self.value]
+
+
+class RecruitmentStep(StrEnum):
+    PLAN = "plan"  # 制定招聘方案
+    ANNOUNCEMENT = "announcement"  # 发布招聘公告
+    REGISTRATION = "registration"  # 报名
+    QUALIFICATION_REVIEW = "qualification_review"  # 资格审查
+    WRITTEN_EXAM = "written_exam"  # 笔试
+    INTERVIEW = "interview"  # 面试
+    PHYSICAL_EXAM = "physical_exam"  # 体检
+    INVESTIGATION = "investigation"  # 考察
+    PUBLIC_NOTICE = "public_notice"  # 公示拟聘用人员名单
+    CONTRACT = "contract"  # 签订劳动合同/办理聘用手续
+
+
+class Relaxation(Frozen):
+    """IM art. 9 para. 2: locals recommended by the street may have age/education relaxed."""
+
+    groups: list[Labelled]
+    recommended_by: Authority
+    relaxes: list[str]  # "age", "education"
+    max_age: int | None = None  # None: the text gives no figure; the announcement sets it
+    min_education: Education | None = None
+
+
+class HouseholdRegistration(Frozen):
+    required: bool
+    scope: str | None = None  # e.g. "鄂尔多斯市户籍"
+    strict: bool = False  # False where the text says 一般 (as a rule, exceptions allowed)
+
+
+class ConversionPath(Frozen):
+    """A path into the workforce without the open exam (OR art. 8(二)2)."""
+
+    eligible: str
+    min_education: Education
+    prerequisites: list[str]
+    organisers: list[Organiser]
+    steps: list[Labelled]
+
+
+class ScoreWeights(Frozen):
+    written_percent: int
+    interview_percent: int
+
+    @model_validator(mode="after")
+    def _sum_100(self) -> ScoreWeights:
+        if self.written_percent + self.interview_percent != 100:
+            raise ValueError("written_percent + interview_percent must be 100")
+        return self
+
+
+class ScoreDecimals(Frozen):
+    written: int
+    interview: int
+    total: int
+
+
+class Rounding(StrEnum):
+    HALF_UP = "half_up"  # 四舍五入
+    HALF_EVEN = "half_even"
+    DOWN = "down"
+
+
+class TieBreak(StrEnum):
+    WRITTEN_SCORE = "written_score"  # 笔试成绩高者优先
+    INTERVIEW_SCORE = "interview_score"  # 面试成绩高者优先
+    EDUCATION = "education"  # 学历高者优先
+    LATER_BIRTH_DATE = "later_birth_date"  # 出生日期晚者(年轻者)优先
+
+
+class VacancyRefill(StrEnum):
+    NEXT_IN_RANKING = "next_in_ranking"  # 按岗位排名依次递补
+    NONE = "none"  # 不递补
+
+
+class NoticePeriod(Frozen):
+    days: int
+    unit: DayUnit
+    max_days: int | None = None
+
+    def describe(self) -> str:
+        unit = "个工作日" if self.unit is DayUnit.WORKING else "日"
+        upper = f"至{self.max_days}" if self.max_days else ""
+        return f"{self.days}{upper}{unit}"
+
+
+class PhysicalRetest(Frozen):
+    same_day_on_spot: bool  # items that can be re-tested the same day are re-tested on the spot
+    request_within_days: int
+    unit: DayUnit
+    result_final: bool
+
+
+class ExamRules(Frozen):
+    """Defaults of the written exam / interview / ranking; an announcement may state others."""
+
+    interview_ratio: Sourced[int]  # 1:N candidates per post admitted to interview
+    admit_ties_at_cutoff: Sourced[bool]
+    weights: Sourced[ScoreWeights]
+    interview_pass_line: Sourced[int]
+    decimals: Sourced[ScoreDecimals]
+    rounding: Sourced[Rounding]
+    tie_breaks: Sourced[list[TieBreak]]
+    bonus_cap: Sourced[int]
+    opening_ratio: Sourced[int]  # N applicants per post needed to open it (N:1), else cut or cancel
+    followup_ratio: Sourced[int]  # physical exam and investigation, 1:N per post
+    vacancy_refill: Sourced[VacancyRefill]
+    physical_retest: Sourced[PhysicalRetest]
+    announcement_immutable: Sourced[bool]
+
+
+class Conditions(Frozen):
+    basic_requirements: Sourced[list[Labelled]]
+    max_age: Sourced[int] | None = None  # "N周岁以下": N inclusive (以下 includes N)
+    min_education: Sourced[Education] | None = None
+    relaxation: Sourced[Relaxation] | None = None
+    priority_groups: Sourced[list[Labelled]] | None = None
+    disqualifications: Sourced[list[Labelled]] | None = None
+    household_registration: Sourced[HouseholdRegistration] | None = None
+    recusal: Sourced[list[Labelled]] | None = None
+
+
+class RecruitmentPolicy(Frozen):
+    # who organises and who drafts the plan, at which level (kept apart from the chain: several
+    # profiles change the organisers but inherit the steps)
+    plan_organisers: Sourced[list[Organiser]]
+    plan_approval: ApprovalChain
+    steps: Sourced[list[RecruitmentStep]]
+    conditions: Conditions
+    exam: ExamRules
+    public_notice: Sourced[NoticePeriod]
+    public_notice_min_working_days: Sourced[int] | None = None
+    principles: Sourced[list[str]] | None = None
+    directed_groups: Sourced[list[Labelled]] | None = None
+    incumbent_conversion: Sourced[str] | None = None
+    service_programme_conversion: Sourced[ConversionPath] | None = None
+    min_service_years: Sourced[int] | None = None
+
+    def drafting_organisers(self) -> list[Organiser]:
+        """Organisers that may draft a recruitment plan."""
+        return [o for o in self.plan_organisers.value if OrganiserRole.DRAFT in o.roles]
