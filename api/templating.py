@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 
+from domain.calendar import due_date
 from domain.enums import DEPT_LABELS, LEVEL_LABELS, ROLE_LABELS
 
 _HERE = Path(__file__).resolve().parent
@@ -32,3 +33,11 @@ templates.env.globals.update(
     LEVEL_LABELS={k.value: v for k, v in LEVEL_LABELS.items()},
     ROLE_LABELS={k.value: v for k, v in ROLE_LABELS.items()},
 )
+
+
+def _due(value: datetime | None) -> str:
+    """A due moment is the exclusive end of its deadline day: show the day itself."""
+    return "" if value is None else due_date(value).strftime("%Y-%m-%d")
+
+
+templates.env.filters["due"] = _due

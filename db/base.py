@@ -23,7 +23,7 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {
+    type_annotation_map = {  # noqa: RUF012  (SQLAlchemy reads this class attribute)
         datetime: DateTime(),
         date: Date(),
         dict[str, Any]: JSON(),

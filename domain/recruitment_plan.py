@@ -1,5 +1,5 @@
-"""What a drafter sends: the plan and its posts per community. Validated here once for the API and the
-pages alike; messages in Chinese."""
+"""Commands of the recruitment-plan procedure: what a drafter sends, the plan and its posts per community.
+Validated here once for the API and the pages alike; messages in Chinese."""
 
 from __future__ import annotations
 

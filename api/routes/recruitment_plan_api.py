@@ -11,9 +11,9 @@ from pydantic import BaseModel, Field
 from api.deps import CurrentActor
 from api.schemas import TaskOut
 from db.models.recruitment_plan import RecruitmentPlan
+from domain.recruitment_plan import PlanDraft
 from services import recruitment_plan as plans
 from services.recruitment_plan import views
-from services.recruitment_plan.commands import PlanDraft
 from services.recruitment_plan.quota import QuotaCheck
 from services.uow import UnitOfWork
 

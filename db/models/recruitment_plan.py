@@ -43,7 +43,9 @@ class RecruitmentPlanPost(IdMixin, Base):
     __tablename__ = "recruitment_plan_post"
     __table_args__ = (CheckConstraint("posts > 0", name="posts_positive"),)
 
-    plan_id: Mapped[int] = mapped_column(BigId, ForeignKey("recruitment_plan.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("recruitment_plan.id", ondelete="CASCADE"), index=True
+    )
     community_id: Mapped[int] = mapped_column(BigId, ForeignKey("jurisdiction.id"))
     post_title: Mapped[str] = mapped_column(String(100))
     posts: Mapped[int]

@@ -175,14 +175,21 @@ class MembershipRow:
     jurisdiction_level: str | None
 
 
-def _membership_select() -> Select[tuple[
-    int, str, str, bool, str, int, str, str, int, str, str, str
-]]:
+def _membership_select() -> Select[tuple[int, str, str, bool, str, int, str, str, int, str, str, str]]:
     return (
         select(
-            User.id, User.username, User.display_name, User.active,
-            RoleAssignment.role, Department.id, Department.kind, Department.name,
-            Jurisdiction.id, Jurisdiction.name, Jurisdiction.path, Jurisdiction.level,
+            User.id,
+            User.username,
+            User.display_name,
+            User.active,
+            RoleAssignment.role,
+            Department.id,
+            Department.kind,
+            Department.name,
+            Jurisdiction.id,
+            Jurisdiction.name,
+            Jurisdiction.path,
+            Jurisdiction.level,
         )
         .select_from(User)
         .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)

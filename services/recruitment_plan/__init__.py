@@ -1,6 +1,6 @@
 """The recruitment plan (招聘方案) procedure."""
 
-from services.recruitment_plan.commands import PlanDraft, PostLine
+from domain.recruitment_plan import PlanDraft, PostLine
 from services.recruitment_plan.quota import QuotaCheck, QuotaLine
 from services.recruitment_plan.service import (
     create_draft,

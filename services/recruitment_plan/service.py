@@ -11,9 +11,9 @@ from db.repos import recruitment_plan as repo
 from domain.actor import Actor
 from domain.enums import Level, Role
 from domain.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation, TransitionRefused
+from domain.recruitment_plan import PlanDraft
 from services import audit, org, tasks
 from services.recruitment_plan import policy
-from services.recruitment_plan.commands import PlanDraft
 from services.recruitment_plan.machine import CASE, fire
 from services.recruitment_plan.quota import QuotaCheck, check
 from services.tasks.types import CaseRef, Outcome, ReturnTo

@@ -182,3 +182,29 @@ def dashboard(uow: UnitOfWork, actor: Actor) -> Dashboard:
         overdue=overdue,
         statuses=STATUS_LABELS,
     )
+
+
+@dataclass
+class DraftContext:
+    organisers: list[tuple[int, str]]  # jurisdictions where the actor drafts plans
+    jurisdiction_id: int | None
+    communities: list[object]
+    staffed: dict[int, int]
+    organiser_name: str | None
+
+
+def draft_context(uow: UnitOfWork, actor: Actor, jurisdiction_id: int | None = None) -> DraftContext:
+    """What the draft form shows: the actor's organising jurisdictions, and the chosen one's communities
+    with their population, households and workers in post."""
+    organisers = sorted(
+        {(m.jurisdiction_id, m.jurisdiction_name) for m in actor.memberships_with(Role.HR_OFFICER)}
+    )
+    ids = [jid for jid, _ in organisers]
+    if jurisdiction_id is None or jurisdiction_id not in ids:
+        jurisdiction_id = ids[0] if ids else None
+    if jurisdiction_id is None:
+        return DraftContext([], None, [], {}, None)
+    organiser = org.get_jurisdiction(uow.session, jurisdiction_id)
+    communities = repo.communities_under(uow.session, organiser.path)
+    staffed = repo.staffed_by_community(uow.session, [c.id for c in communities])
+    return DraftContext(organisers, jurisdiction_id, list(communities), staffed, organiser.name)

@@ -1,0 +1,136 @@
+"""SQL for the audit trail: appending under the head lock, reading a subject's history, and streaming the
+log in seq order for verification.
+
+Appending costs one SELECT of the head (FOR UPDATE on PostgreSQL), one INSERT and one UPDATE, whatever
+the log's size; a batch is the same three steps with a multi-row INSERT. Nothing here commits: the rows
+belong to the caller's transaction, so they land or vanish together with the state change they record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, NamedTuple, cast
+
+from sqlalchemy import Row, Table, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from db.models.audit import GENESIS, AuditEntry, AuditHead, entry_hash
+from domain.errors import ShegongError
+
+HEAD_ID = 1
+# Rows per INSERT statement in a batch: 15 columns x 1000 stays under every driver's parameter limit.
+INSERT_CHUNK = 1000
+
+log_table = cast(Table, AuditEntry.__table__)
+head_table = cast(Table, AuditHead.__table__)
+
+
+class AuditChainBroken(ShegongError):
+    """The head is missing while the log has rows: appending would fork the chain."""
+
+    status = 500
+    code = "audit_chain_broken"
+
+
+class Head(NamedTuple):
+    last_seq: int
+    last_hash: str
+
+
+def lock_head(session: Session) -> Head:
+    """The chain's tip, locked until the transaction ends. Creates the head on the very first append."""
+    head = _select_head(session, lock=True)
+    if head is not None:
+        return head
+    # Rare path (empty database). Two first appenders may race here: on PostgreSQL the loser's INSERT waits
+    # for the winner's row, then does nothing; its next SELECT sees the winner's committed head.
+    values = {"id": HEAD_ID, "last_seq": 0, "last_hash": GENESIS}
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(postgresql.insert(head_table).values(values).on_conflict_do_nothing())
+    else:
+        session.execute(sqlite.insert(head_table).values(values).on_conflict_do_nothing())
+    head = _select_head(session, lock=True)
+    assert head is not None
+    # A head may vanish only with its log: never restart a chain over existing rows.
+    if head.last_seq == 0 and session.execute(select(log_table.c.seq).limit(1)).first() is not None:
+        raise AuditChainBroken(
+            "审计链头记录缺失而日志非空，已拒绝追加；请运行 `shegong audit verify` 检查",
+            details={"table": "audit_head"},
+        )
+    return head
+
+
+def _select_head(session: Session, *, lock: bool) -> Head | None:
+    stmt = select(head_table.c.last_seq, head_table.c.last_hash).where(head_table.c.id == HEAD_ID)
+    row = session.execute(stmt.with_for_update() if lock else stmt).first()
+    return None if row is None else Head(row[0], row[1])
+
+
+def append(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Chain and insert `rows` (content fields, without seq/prev_hash/hash) after the head; move the head.
+    Returns the rows as written, with seq, prev_hash and hash."""
+    if not rows:
+        return []
+    head = lock_head(session)
+    seq, prev = head.last_seq, head.last_hash
+    written: list[dict[str, Any]] = []
+    for row in rows:
+        seq += 1
+        full = dict(row, seq=seq, prev_hash=prev)
+        full["hash"] = prev = entry_hash(full)
+        written.append(full)
+    if len(written) == 1:
+        session.execute(insert(log_table).values(written[0]))
+    else:
+        for i in range(0, len(written), INSERT_CHUNK):
+            session.execute(insert(log_table).values(written[i : i + INSERT_CHUNK]))
+    session.execute(update(head_table).where(head_table.c.id == HEAD_ID).values(last_seq=seq, last_hash=prev))
+    return written
+
+
+def history(session: Session, subject_type: str, subject_id: int) -> list[AuditEntry]:
+    """A subject's rows in seq order, detached: they never change, and so stay readable after the unit of
+    work ends (a read-only one rolls back, which would otherwise expire them)."""
+    stmt = (
+        select(AuditEntry)
+        .where(AuditEntry.subject_type == subject_type, AuditEntry.subject_id == subject_id)
+        .order_by(AuditEntry.seq)
+    )
+    rows = list(session.scalars(stmt))
+    for row in rows:
+        session.expunge(row)
+    return rows
+
+
+def get_head(session: Session) -> Head | None:
+    return _select_head(session, lock=False)
+
+
+def tail(session: Session) -> tuple[int | None, int | None]:
+    """(highest seq in the log, head's last_seq), read in one statement so that both see one snapshot."""
+    stmt = select(
+        select(func.max(log_table.c.seq)).scalar_subquery(),
+        select(head_table.c.last_seq).where(head_table.c.id == HEAD_ID).scalar_subquery(),
+    )
+    row = session.execute(stmt).one()
+    return row[0], row[1]
+
+
+def iter_batches(session: Session, *, upto: int | None, batch: int) -> Iterator[Sequence[Row[Any]]]:
+    """Every row (all columns) with seq <= upto (all rows when None), in seq order, `batch` at a time.
+    Keyset pagination: each batch is an index range scan, never an OFFSET."""
+    after: int | None = None
+    while True:
+        stmt = select(log_table).order_by(log_table.c.seq).limit(batch)
+        if after is not None:
+            stmt = stmt.where(log_table.c.seq > after)
+        if upto is not None:
+            stmt = stmt.where(log_table.c.seq <= upto)
+        rows = session.execute(stmt).all()
+        if not rows:
+            return
+        yield rows
+        if len(rows) < batch:
+            return
+        after = rows[-1].seq
