@@ -1,9 +1,8 @@
 """The merged profile for a chain of profile keys on a date: what a procedure instance pins when it starts.
 
 `to_json()` gives a JSON-able dict (store it in a JSON column); `EffectiveProfile.from_json()` restores it
-exactly, so a later edit of the data files does not change a running case. `fingerprint` is a content
-hash of the profile (None-valued fields left out, so that adding an optional field to the models does not
-change the fingerprint of profiles pinned before).
+exactly, so a later edit of the data files does not change a running case. `fingerprint` is the sha256
+of the canonical JSON form (without the fingerprint itself).
 """
 
 from __future__ import annotations
@@ -48,9 +47,8 @@ class EffectiveProfile(ProfileBody):
         return self.metas[-1]
 
     def content_hash(self) -> str:
-        payload = self.model_dump(mode="json", exclude={"fingerprint"}, exclude_none=True)
-        canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        """The hash of this profile's JSON form (without the fingerprint)."""
+        return _hash(self.model_dump(mode="json", exclude={"fingerprint"}))
 
     def with_fingerprint(self) -> EffectiveProfile:
         return self.model_copy(update={"fingerprint": self.content_hash()})
@@ -60,16 +58,19 @@ class EffectiveProfile(ProfileBody):
 
     @classmethod
     def from_json(cls, data: dict[str, Any], *, verify: bool = True) -> EffectiveProfile:
-        """Restore a pinned profile. With `verify`, a stored fingerprint that does not match the content
+        """Restore a pinned profile. With `verify`, the stored JSON is hashed as stored and checked against
+        its fingerprint (so a later, compatible change of the models does not break old pins); a mismatch
         raises PolicyError (the pinned JSON was altered)."""
-        profile = cls.model_validate(data)
-        if verify and profile.fingerprint and profile.fingerprint != profile.content_hash():
-            raise PolicyError(
-                "固定的政策配置内容与其指纹不符，可能被改动",
-                code="policy_fingerprint_mismatch",
-                details={"fingerprint": profile.fingerprint, "chain": profile.chain},
-            )
-        return profile
+        stored = data.get("fingerprint")
+        if verify and stored:
+            actual = _hash({k: v for k, v in data.items() if k != "fingerprint"})
+            if actual != stored:
+                raise PolicyError(
+                    "固定的政策配置内容与其指纹不符，可能被改动",
+                    code="policy_fingerprint_mismatch",
+                    details={"fingerprint": stored, "actual": actual, "chain": data.get("chain")},
+                )
+        return cls.model_validate(data)
 
     def leaf(self, path: str) -> Provenance | None:
         """The leaf at a dotted path (e.g. 'recruitment.plan_approval'), or None where no profile sets it."""
@@ -87,6 +88,11 @@ class EffectiveProfile(ProfileBody):
             if leaf is not None:
                 rows.extend(_rows_for(path, leaf))
         return rows
+
+
+def _hash(payload: dict[str, Any]) -> str:
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _rows_for(path: str, leaf: Provenance) -> list[ExplainRow]:

@@ -15,6 +15,11 @@ class ProbationCap(Frozen):
     contract_months_below: int | None = None
     max_probation_months: int
 
+    def describe(self) -> str:
+        below = self.contract_months_below
+        term = f"{self.contract_months_from}个月以上" + (f"不满{below}个月" if below else "")
+        return f"合同期{term}：试用期不超过{self.max_probation_months}个月"
+
     def covers(self, contract_months: int) -> bool:
         return contract_months >= self.contract_months_from and (
             self.contract_months_below is None or contract_months < self.contract_months_below

@@ -35,6 +35,12 @@ class RetirementScheme(Frozen):
             raise ValueError("cap_months must equal (target_age_years - base_age_years) * 12")
         return self
 
+    def describe(self) -> str:
+        return (
+            f"{self.label}：{self.base_age_years}岁起，自{self.start_year}年1月出生者起每{self.step_months}个月"
+            f"延迟1个月，最高{self.target_age_years}岁"
+        )
+
     def delay_months(self, birth_year: int, birth_month: int) -> int:
         idx = (birth_year - self.start_year) * 12 + (birth_month - 1)
         return 0 if idx < 0 else min(self.cap_months, idx // self.step_months + 1)
@@ -45,6 +51,9 @@ class RetirementScheme(Frozen):
 
 class RetirementRules(Frozen):
     schemes: list[RetirementScheme]
+
+    def describe(self) -> str:
+        return "；".join(s.describe() for s in self.schemes)
 
     def scheme(self, key: str) -> RetirementScheme:
         for s in self.schemes:

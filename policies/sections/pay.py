@@ -18,12 +18,32 @@ class Allowance(Frozen):
     amounts_yuan: dict[str, int]  # by education level or certificate, e.g. {"bachelor": 200}
     period: PayPeriod
 
+    def describe(self) -> str:
+        per = "每月" if self.period is PayPeriod.MONTHLY else "(频次未规定)"
+        return per + "，".join(f"{ALLOWANCE_KEY_LABELS.get(k, k)}{v}元" for k, v in self.amounts_yuan.items())
+
+
+ALLOWANCE_KEY_LABELS = {
+    "junior_college": "大学专科",
+    "bachelor": "大学本科",
+    "postgraduate": "研究生",
+    "assistant_social_worker": "助理社会工作师",
+    "social_worker": "社会工作师",
+    "senior_social_worker": "高级社会工作师",
+}
+
 
 class LongServiceAward(Frozen):
     min_years: int
     honour: str  # the level of the honour the award requires
     serving_yuan_monthly: int
     retired_yuan_monthly: int
+
+    def describe(self) -> str:
+        return (
+            f"任职满{self.min_years}年且获{self.honour}：在职每月{self.serving_yuan_monthly}元、"
+            f"退休每月{self.retired_yuan_monthly}元"
+        )
 
 
 class PayPolicy(Frozen):
@@ -67,15 +87,24 @@ class PostGrades(Frozen):
     grades: int
     post_labels: list[str]
 
+    def describe(self) -> str:
+        return f"{self.posts}岗{self.grades}级({'、'.join(self.post_labels)})"
+
 
 class ShareTarget(Frozen):
     year: int
     percent: int
 
+    def describe(self) -> str:
+        return f"{self.year}年{self.percent}%"
+
 
 class SecretaryPath(Frozen):
     min_years_in_community: int
     min_terms_as_secretary: int
+
+    def describe(self) -> str:
+        return f"社区连续工作满{self.min_years_in_community}年、任书记满{self.min_terms_as_secretary}届"
 
 
 class CareerPolicy(Frozen):

@@ -44,6 +44,24 @@ class RecruitmentStep(StrEnum):
     PUBLIC_NOTICE = "public_notice"  # 公示拟聘用人员名单
     CONTRACT = "contract"  # 签订劳动合同/办理聘用手续
 
+    @property
+    def label(self) -> str:
+        return RECRUITMENT_STEP_LABELS[self.value]
+
+
+RECRUITMENT_STEP_LABELS = {
+    "plan": "制定招聘方案",
+    "announcement": "发布招聘公告",
+    "registration": "报名",
+    "qualification_review": "资格审查",
+    "written_exam": "笔试",
+    "interview": "面试",
+    "physical_exam": "体检",
+    "investigation": "考察",
+    "public_notice": "公示拟聘用人员名单",
+    "contract": "签订劳动合同",
+}
+
 
 class Relaxation(Frozen):
     """IM art. 9 para. 2: locals recommended by the street may have age/education relaxed."""
@@ -54,11 +72,21 @@ class Relaxation(Frozen):
     max_age: int | None = None  # None: the text gives no figure; the announcement sets it
     min_education: Education | None = None
 
+    def describe(self) -> str:
+        what = "、".join({"age": "年龄", "education": "学历"}.get(r, r) for r in self.relaxes)
+        groups = "、".join(g.label for g in self.groups)
+        return f"{groups}，{self.recommended_by.label}，可适当放宽{what}要求"
+
 
 class HouseholdRegistration(Frozen):
     required: bool
     scope: str | None = None  # e.g. "鄂尔多斯市户籍"
     strict: bool = False  # False where the text says 一般 (as a rule, exceptions allowed)
+
+    def describe(self) -> str:
+        if not self.required:
+            return "不限户籍"
+        return f"{'须' if self.strict else '一般须'}具有{self.scope or '本地户籍'}"
 
 
 class ConversionPath(Frozen):
@@ -69,6 +97,10 @@ class ConversionPath(Frozen):
     prerequisites: list[str]
     organisers: list[Organiser]
     steps: list[Labelled]
+
+    def describe(self) -> str:
+        steps = "→".join(s.label for s in self.steps)
+        return f"{self.eligible}({self.min_education.label}以上，{'、'.join(self.prerequisites)})：{steps}"
 
 
 class ScoreWeights(Frozen):
@@ -81,17 +113,27 @@ class ScoreWeights(Frozen):
             raise ValueError("written_percent + interview_percent must be 100")
         return self
 
+    def describe(self) -> str:
+        return f"笔试{self.written_percent}%、面试{self.interview_percent}%"
+
 
 class ScoreDecimals(Frozen):
     written: int
     interview: int
     total: int
 
+    def describe(self) -> str:
+        return f"笔试{self.written}位、面试{self.interview}位、总成绩{self.total}位小数"
+
 
 class Rounding(StrEnum):
     HALF_UP = "half_up"  # 四舍五入
     HALF_EVEN = "half_even"
     DOWN = "down"
+
+    @property
+    def label(self) -> str:
+        return {"half_up": "四舍五入", "half_even": "银行家舍入", "down": "截尾"}[self.value]
 
 
 class TieBreak(StrEnum):
@@ -100,10 +142,23 @@ class TieBreak(StrEnum):
     EDUCATION = "education"  # 学历高者优先
     LATER_BIRTH_DATE = "later_birth_date"  # 出生日期晚者(年轻者)优先
 
+    @property
+    def label(self) -> str:
+        return {
+            "written_score": "笔试成绩高者优先",
+            "interview_score": "面试成绩高者优先",
+            "education": "学历高者优先",
+            "later_birth_date": "年龄小者优先",
+        }[self.value]
+
 
 class VacancyRefill(StrEnum):
     NEXT_IN_RANKING = "next_in_ranking"  # 按岗位排名依次递补
     NONE = "none"  # 不递补
+
+    @property
+    def label(self) -> str:
+        return "按排名依次递补" if self is VacancyRefill.NEXT_IN_RANKING else "不递补"
 
 
 class NoticePeriod(Frozen):
@@ -122,6 +177,11 @@ class PhysicalRetest(Frozen):
     request_within_days: int
     unit: DayUnit
     result_final: bool
+
+    def describe(self) -> str:
+        spot = "当日可复检项目当场复检；" if self.same_day_on_spot else ""
+        final = "，结果为最终结论" if self.result_final else ""
+        return f"{spot}其他项目接到通知{self.request_within_days}{self.unit.label}内可申请复检一次{final}"
 
 
 class ExamRules(Frozen):

@@ -11,6 +11,10 @@ from policies.chains import ApprovalChain, Authority
 class EscalationTarget(StrEnum):
     PARENT_SAME_KIND = "parent_same_kind"  # the same kind of department one level up
 
+    @property
+    def label(self) -> str:
+        return "上一级同类部门"
+
 
 class TasksPolicy(Frozen):
     default_due_working_days: Sourced[int]
