@@ -46,6 +46,8 @@ def clear_all(engine: Engine) -> None:
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)
+            # A connection still inside a transaction would make TRUNCATE wait: fail fast instead.
+            conn.execute(text("SET LOCAL lock_timeout = '2s'"))
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
             for t in tables:

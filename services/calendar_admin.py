@@ -52,7 +52,7 @@ def region_options() -> list[tuple[str, str]]:
     except PolicyError:
         return []
     ordered = catalog.keys()  # parents before children
-    return [(k, catalog.meta(k).short_name) for k in ordered if k != ROOT_KEY]
+    return [(k, catalog.meta(k).name) for k in ordered if k != ROOT_KEY]
 
 
 def region_chain(region: str | None) -> list[str]:

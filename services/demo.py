@@ -18,9 +18,10 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from db.models.org import Department, Jurisdiction, RoleAssignment, User
 from db.repos import org as repo
 from domain.enums import DeptKind, Level, Role
-from domain.errors import Conflict, InvalidInput
+from domain.errors import InvalidInput
 from services import identity, org
 from services.uow import UnitOfWork
 
@@ -73,6 +74,11 @@ def _parse_file(path: Path, nodes: dict[str, DemoNode], users: list[DemoUser]) -
     def add(code: str, name: str, parent: str | None, **extra: Any) -> None:
         if code in nodes:
             raise _bad(where, f"区划代码 {code} 重复")
+        if not org.CODE_RE.match(code) or not name.strip():
+            raise _bad(where, f"区划代码或名称不正确：{code} {name}")
+        key = extra.get("policy_key")
+        if key is not None and not org.POLICY_KEY_RE.match(key):
+            raise _bad(where, f"政策配置键不正确：{key}")
         if parent is None:
             level = Level.REGION
         elif parent in nodes:
@@ -123,6 +129,8 @@ def load() -> DemoData:
     for u in data.users:
         if u.username in seen:
             raise _bad("users", f"用户名 {u.username} 重复")
+        if not identity.USERNAME_RE.match(u.username) or not u.display_name.strip():
+            raise _bad("users", f"用户名或姓名不正确：{u.username} {u.display_name}")
         seen.add(u.username)
         for code, kind, _role in u.grants:
             node = data.node(code)
@@ -163,59 +171,62 @@ class SeedSummary:
 
 
 def seed(uow: UnitOfWork) -> SeedSummary:
-    """Write the whole demo data set and commit. Fails (nothing written) if any code or username exists."""
+    """Write the whole demo data set and commit. Fails (nothing written) if any code or username exists.
+
+    Bulk path: load() has already checked what create_jurisdiction / create_department / create_user
+    would (level order, unique codes and usernames, departments the level has), so rows are inserted
+    level by level in a few multi-row statements (a few dozen round trips, not a thousand)."""
     data = load()
     session = uow.session
-    ids: dict[str, int] = {}
-    departments: dict[tuple[str, DeptKind], int] = {}
-    for node in data.nodes:
-        row = org.create_jurisdiction(
-            session,
-            code=node.code,
-            name=node.name,
-            level=node.level,
-            parent_id=None if node.parent is None else ids[node.parent],
-            policy_key=node.policy_key,
-            urban_population=node.urban_population,
-            households=node.households,
-            placeholder=node.placeholder,
-        )
-        ids[node.code] = row.id
-        if node.placeholder:
-            continue
-        for kind in org.LEVEL_DEPARTMENTS[node.level]:
-            dept = org.create_department(session, row.id, kind, _department_name(node, kind))
-            departments[(node.code, kind)] = dept.id
+    rows: dict[str, Jurisdiction] = {}
+    for level in Level:
+        batch = [n for n in data.nodes if n.level is level]
+        new = [
+            Jurisdiction(
+                code=n.code, name=n.name, level=n.level.value, path="/",
+                parent_id=None if n.parent is None else rows[n.parent].id, policy_key=n.policy_key,
+                urban_population=n.urban_population, households=n.households, placeholder=n.placeholder,
+            )
+            for n in batch
+        ]
+        repo.add_all(session, new)
+        for n, row in zip(batch, new, strict=True):
+            row.path = ("/" if n.parent is None else rows[n.parent].path) + f"{row.id}/"
+            rows[n.code] = row
+    departments: dict[tuple[str, DeptKind], Department] = {}
+    for n in data.nodes:
+        if not n.placeholder:
+            for kind in org.LEVEL_DEPARTMENTS[n.level]:
+                departments[(n.code, kind)] = Department(
+                    jurisdiction_id=rows[n.code].id, kind=kind.value, name=_department_name(n, kind)
+                )
+    repo.add_all(session, list(departments.values()))
     password_hash = identity.hash_password(DEMO_PASSWORD)
-    grants = 0
-    for u in data.users:
-        user = identity.create_user(
-            session,
-            username=u.username,
-            display_name=u.display_name,
-            password_hash=password_hash,
-            now=uow.now,
-        )
-        for code, kind, role in u.grants:
-            org.grant_role(session, user.id, departments[(code, kind)], role)
-            grants += 1
+    users = [
+        User(username=u.username, display_name=u.display_name, password_hash=password_hash, active=True,
+             created_at=uow.now)
+        for u in data.users
+    ]
+    repo.add_all(session, users)
+    grants = [
+        RoleAssignment(user_id=row.id, department_id=departments[(code, kind)].id, role=role.value)
+        for u, row in zip(data.users, users, strict=True)
+        for code, kind, role in u.grants
+    ]
+    repo.add_all(session, grants)
     uow.commit()
-    return SeedSummary(len(ids), len(departments), len(data.users), grants)
+    identity.forget_actor()
+    return SeedSummary(len(rows), len(departments), len(users), len(grants))
 
 
 def seed_if_empty(uow: UnitOfWork) -> bool:
     """Seed when the database holds no jurisdiction yet; True when it did. Safe to run twice, and from two
-    processes at once (the loser's transaction fails on a unique code and is rolled back)."""
+    processes at once (the loser's insert fails on a unique code, and its transaction is rolled back)."""
     if repo.count_jurisdictions(uow.session) > 0:
         return False
     try:
         seed(uow)
     except IntegrityError:
-        uow.session.rollback()
-        return False
-    except Conflict as exc:
-        if exc.code != "jurisdiction_code_taken":
-            raise
         uow.session.rollback()
         return False
     return True

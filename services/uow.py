@@ -34,8 +34,10 @@ class UnitOfWork:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        # close() ends the transaction (rolled back) and detaches what was loaded, keeping its
+        # values readable after the block; an explicit rollback would expire them first.
         try:
-            if exc_type is not None or self.readonly:
+            if exc_type is not None:
                 self.session.rollback()
         finally:
             self.session.close()

@@ -36,6 +36,12 @@ def add_jurisdiction(session: Session, node: Jurisdiction, parent_path: str) -> 
     return node
 
 
+def add_all(session: Session, rows: Sequence[Jurisdiction | Department | User | RoleAssignment]) -> None:
+    """Insert many rows in as few statements as the dialect allows (bulk seeding); ids are set after."""
+    session.add_all(rows)
+    session.flush()
+
+
 def jurisdictions_by_ids(session: Session, ids: Iterable[int]) -> list[Jurisdiction]:
     wanted = list(ids)
     if not wanted:

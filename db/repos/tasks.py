@@ -77,6 +77,7 @@ def cancel_active(
     now: datetime,
 ) -> list[int]:
     """Cancel, set-wise, every active task of a group or a case; returns the ids cancelled."""
+    session.flush()  # pending changes must reach the database before the set-wise UPDATE and expiry
     conds: list[ColumnElement[bool]] = [Task.status.in_(ACTIVE)]
     if group_id is not None:
         conds.append(Task.group_id == group_id)
