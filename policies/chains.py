@@ -120,6 +120,13 @@ class ApprovalStep(Cited):
             raise ValueError("a step needs at least one department")
         return v
 
+    @field_validator("due_working_days")
+    @classmethod
+    def _positive_deadline(cls, v: CitedValue[int]) -> CitedValue[int]:
+        if v.value < 1:
+            raise ValueError("due_working_days must be at least 1")
+        return v
+
     def hops_up(self) -> int | None:
         """Tree steps above the drafting jurisdiction, or None for an absolute level."""
         return self.level.hops if isinstance(self.level, RelativeLevel) else None

@@ -179,7 +179,8 @@ class Catalog:
 
     def resolve(self, keys: Sequence[str], on: date) -> EffectiveProfile:
         """Merge the chain root → leaf as in force on `on`: a child's value replaces its parent's (a whole
-        leaf at a time); values dated after `on` are ignored, falling back to the parent's."""
+        leaf at a time); values dated after `on` (or ended by `effective_until`) are ignored, falling back
+        to the parent's. The result is cached and shared: treat it as read-only."""
         chain = self.expand(keys)
         cache_key = (tuple(chain), on)
         cached = self._resolved.get(cache_key)
@@ -214,6 +215,8 @@ class Catalog:
             on=on,
             metas=[self.files[k].meta for k in chain],
         ).with_fingerprint()
+        if len(self._resolved) >= 1024:  # one entry per chain per day: bound a long-running process
+            self._resolved.clear()
         self._resolved[cache_key] = profile
         return profile
 

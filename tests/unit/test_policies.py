@@ -353,6 +353,15 @@ def test_numbers_that_differ_between_regions(catalog: Catalog) -> None:
     assert (notice.days, notice.unit.value) == (7, "calendar")
 
 
+def test_fixed_probation_within_the_statutory_cap(catalog: Catalog) -> None:
+    for key in EXPECTED_KEYS:
+        profile = catalog.resolve([key], TODAY)
+        months, term = profile.probation.months, profile.contract.term_years
+        if months is not None:
+            contract_months = term.value * 12 if term is not None else None
+            assert months.value <= profile.probation.cap_for(contract_months), key
+
+
 def test_retirement_formula_checks_from_national_md(catalog: Catalog) -> None:
     rules = catalog.resolve(["ningxia"], TODAY).exit.retirement
     assert rules is not None
