@@ -32,7 +32,7 @@ from services.uow import UnitOfWork
 
 SUBJECT = "calendar"
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
-UNIT_LABELS = {"working": "工作日", "calendar": "自然日", "month": "个月"}
+UNIT_LABELS = {"working": "个工作日", "calendar": "个自然日", "month": "个月"}
 MAX_SHOWN_DAYS = 60  # the calculator lists the counted days up to this many
 
 

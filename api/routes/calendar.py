@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import AdminActor, CurrentActor
 from api.pages import render
 from domain.actor import Actor
-from domain.calendar import KIND_LABELS, MAX_YEAR, MIN_YEAR
+from domain.calendar import KIND_LABELS, MAX_YEAR, MIN_YEAR, format_years
 from domain.errors import InvalidInput
 from services import calendar_admin as svc
 from services.uow import UnitOfWork
@@ -32,9 +32,12 @@ def _is_htmx(request: Request) -> bool:
 def _data_ctx(uow: UnitOfWork, year: str | int | None, region: str | None) -> dict[str, Any]:
     """What calendar_data.html needs: the year's grid and entries, and the coverage of years."""
     view = svc.year_view(uow, year if year not in (None, "") else uow.now.year, region)
+    years = svc.coverage(uow, uow.now.year, uow.now.year + 1)
     return {
         "view": view,
-        "years": svc.coverage(uow, uow.now.year, uow.now.year + 1),
+        "years": years,
+        "builtin_years": format_years(i.year for i in years if i.builtin),
+        "later_years": [i for i in years if not i.builtin],
         "kind_labels": KIND_LABELS,
         "weekdays": svc.WEEKDAYS,
     }
