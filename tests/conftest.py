@@ -46,12 +46,11 @@ def _pg_database_for_worker() -> str:
     scope="session",
     params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
 )
-def session_runtime(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+def session_runtime(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Runtime]:
     data_dir: Path = tmp_path_factory.mktemp(f"data-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{data_dir / 'test.db'}"
-    else:
-        url = _pg_database_for_worker()
+    url = f"sqlite:///{data_dir / 'test.db'}" if request.param == "sqlite" else _pg_database_for_worker()
     settings = Settings(mode="test", data_dir=data_dir, database_url=url)
     rt = configure(settings)
     drop_all(rt.engine)

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import CurrentActor
 from api.pages import render
 from api.templating import templates
+from domain.enums import Role
 from domain.errors import ShegongError
 from forms.recruitment_plan import PlanForm
 from services import recruitment_plan as plans
@@ -63,7 +64,7 @@ def plans_page(
         status=status,
         year=year_n,
         q=q,
-        can_draft=bool(actor.memberships_with(views.Role.HR_OFFICER)),
+        can_draft=bool(actor.memberships_with(Role.HR_OFFICER)),
     )
 
 

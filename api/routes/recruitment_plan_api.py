@@ -16,6 +16,7 @@ from services import recruitment_plan as plans
 from services.recruitment_plan import views
 from services.recruitment_plan.quota import QuotaCheck
 from services.uow import UnitOfWork
+from states.recruitment_plan import RecruitmentPlanMachine
 
 router = APIRouter(prefix="/api/v1/recruitment-plans", tags=["recruitment_plan"])
 
@@ -240,4 +241,4 @@ def withdraw(plan_id: int, body: WithdrawIn, actor: CurrentActor) -> PlanOut:
 def diagram(plan_id: int, actor: CurrentActor) -> dict[str, str]:
     with UnitOfWork(readonly=True) as uow:
         plan = views.visible(uow, actor, plan_id)
-        return {"mermaid": views.RecruitmentPlanMachine.mermaid(plan.status), "status": plan.status}
+        return {"mermaid": RecruitmentPlanMachine.mermaid(plan.status), "status": plan.status}

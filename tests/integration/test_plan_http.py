@@ -47,7 +47,7 @@ def test_plan_through_the_api(client: TestClient) -> None:
     assert r.status_code == 201, r.text
     plan = r.json()
     assert plan["status"] == "draft" and plan["total_posts"] == 3 and plan["quota"]["ok"]
-    assert [s["label"] for s in plan["steps"]][0].startswith("盟市党委社会工作部门")
+    assert plan["steps"][0]["label"].startswith("盟市党委社会工作部门")
     pid = plan["id"]
     r = client.post(f"/api/v1/recruitment-plans/{pid}/submit", headers=hr)
     assert r.status_code == 200 and r.json()["status"] == "in_review"
@@ -70,7 +70,7 @@ def test_plan_through_the_api(client: TestClient) -> None:
 
 def test_malformed_input_gets_a_clear_error_and_nothing_is_written(client: TestClient) -> None:
     hr = token_for("hm_hr")
-    jid, comms = communities("150103")
+    jid, _ = communities("150103")
     r = client.post(
         "/api/v1/recruitment-plans",
         headers=hr,
@@ -115,6 +115,7 @@ def test_over_quota_refused_through_the_api_with_article(client: TestClient) -> 
 def test_another_county_gets_404(client: TestClient) -> None:
     hr, other = token_for("hm_hr"), token_for("xc_hr")
     jid, comms = communities("150103")
+    assert comms
     pid = client.post(
         "/api/v1/recruitment-plans",
         headers=hr,

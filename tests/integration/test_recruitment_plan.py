@@ -152,7 +152,7 @@ def test_a_county_officer_cannot_see_or_act_on_another_countys_plan(actor: GetAc
     with UnitOfWork(readonly=True) as uow:
         with pytest.raises(NotFound):
             views.get_view(uow, other, pid)
-        rows, total = views.list_plans(uow, other)
+        _, total = views.list_plans(uow, other)
         assert total == 0
     with UnitOfWork() as uow, pytest.raises(PermissionDenied):
         plans.submit(uow, other, pid)

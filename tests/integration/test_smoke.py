@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 from services import clock
-from services.uow import UnitOfWork
 from services.runtime import Runtime
+from services.uow import UnitOfWork
 
 
 def test_simulated_clock_moves_every_unit_of_work(runtime: Runtime) -> None:
