@@ -2,6 +2,10 @@
 
 `record` and `record_many` never commit: call them inside the unit of work that makes the state change,
 so that the change and its audit row are committed, or rolled back, together.
+
+Appending locks the chain's head until the transaction ends, which serialises every writer from that
+moment: record as the LAST write before commit (after the action's own rows are locked and written), so
+the lock is held for microseconds and is always taken after, never before, a case's row locks.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 log in seq order for verification.
 
 Appending costs one SELECT of the head (FOR UPDATE on PostgreSQL), one INSERT and one UPDATE, whatever
-the log's size; a batch is the same three steps with a multi-row INSERT. Nothing here commits: the rows
+the log's size; a batch is the same three steps, its rows sent by executemany (pipelined by psycopg,
+in-process for sqlite3: measured 6-15x faster than one multi-VALUES statement, whose 15,000 bound
+parameters SQLAlchemy compiles anew for every chunk). Nothing here commits: the rows
 belong to the caller's transaction, so they land or vanish together with the state change they record.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Row, Table, func, insert, select, update
+from sqlalchemy import Row, Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -19,11 +21,22 @@ from db.models.audit import GENESIS, AuditEntry, AuditHead, entry_hash
 from domain.errors import ShegongError
 
 HEAD_ID = 1
-# Rows per INSERT statement in a batch: 15 columns x 1000 stays under every driver's parameter limit.
+# Rows per executemany call in a batch (bounds the memory of one round of parameter processing).
 INSERT_CHUNK = 1000
 
 log_table = cast(Table, AuditEntry.__table__)
 head_table = cast(Table, AuditHead.__table__)
+
+# Built once: a statement reused as is keeps its compiled form and cache key, which matters on a path
+# taken by every action (building .values(...) per call costs more than the SQL itself).
+_HEAD = select(head_table.c.last_seq, head_table.c.last_hash).where(head_table.c.id == HEAD_ID)
+_HEAD_FOR_UPDATE = _HEAD.with_for_update()
+_INSERT = insert(log_table)
+_MOVE_HEAD = (
+    update(head_table)
+    .where(head_table.c.id == HEAD_ID)
+    .values(last_seq=bindparam("new_seq"), last_hash=bindparam("new_hash"))
+)
 
 
 class AuditChainBroken(ShegongError):
@@ -50,8 +63,8 @@ def lock_head(session: Session) -> Head:
         session.execute(postgresql.insert(head_table).values(values).on_conflict_do_nothing())
     else:
         session.execute(sqlite.insert(head_table).values(values).on_conflict_do_nothing())
-    head = _select_head(session, lock=True)
-    assert head is not None
+    row = session.execute(_HEAD_FOR_UPDATE).one()
+    head = Head(row[0], row[1])
     # A head may vanish only with its log: never restart a chain over existing rows.
     if head.last_seq == 0 and session.execute(select(log_table.c.seq).limit(1)).first() is not None:
         raise AuditChainBroken(
@@ -62,8 +75,7 @@ def lock_head(session: Session) -> Head:
 
 
 def _select_head(session: Session, *, lock: bool) -> Head | None:
-    stmt = select(head_table.c.last_seq, head_table.c.last_hash).where(head_table.c.id == HEAD_ID)
-    row = session.execute(stmt.with_for_update() if lock else stmt).first()
+    row = session.execute(_HEAD_FOR_UPDATE if lock else _HEAD).first()
     return None if row is None else Head(row[0], row[1])
 
 
@@ -81,11 +93,11 @@ def append(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[dict[str
         full["hash"] = prev = entry_hash(full)
         written.append(full)
     if len(written) == 1:
-        session.execute(insert(log_table).values(written[0]))
+        session.execute(_INSERT, written[0])
     else:
         for i in range(0, len(written), INSERT_CHUNK):
-            session.execute(insert(log_table).values(written[i : i + INSERT_CHUNK]))
-    session.execute(update(head_table).where(head_table.c.id == HEAD_ID).values(last_seq=seq, last_hash=prev))
+            session.execute(_INSERT, written[i : i + INSERT_CHUNK])
+    session.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
     return written
 
 
