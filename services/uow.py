@@ -3,6 +3,7 @@ through repositories, and commits; any exception rolls everything back, so nothi
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from types import TracebackType
 
@@ -10,6 +11,12 @@ from sqlalchemy.orm import Session
 
 from services import clock as clock_service
 from services.runtime import Runtime, get_runtime
+
+
+# SQLite admits one writer at a time; its own busy handler makes waiters poll with growing sleeps, which
+# wrecks tail latency under concurrent requests. Writers of one process queue on this lock instead (other
+# processes still meet SQLite's busy timeout). Re-entrant so that a nested unit of work behaves as before.
+_SQLITE_WRITER = threading.RLock()
 
 
 class UnitOfWork:
@@ -21,6 +28,21 @@ class UnitOfWork:
         self.readonly = readonly
 
     def __enter__(self) -> UnitOfWork:
+        self._locked = not self.readonly and self.runtime.engine.dialect.name == "sqlite"
+        if self._locked:
+            _SQLITE_WRITER.acquire()
+        try:
+            return self._open()
+        except BaseException:
+            self._unlock()
+            raise
+
+    def _unlock(self) -> None:
+        if self._locked:
+            self._locked = False
+            _SQLITE_WRITER.release()
+
+    def _open(self) -> UnitOfWork:
         factory = self.runtime.readonly_sessions if self.readonly else self.runtime.sessions
         self.session = factory()
         try:
@@ -40,7 +62,10 @@ class UnitOfWork:
             if exc_type is not None:
                 self.session.rollback()
         finally:
-            self.session.close()
+            try:
+                self.session.close()
+            finally:
+                self._unlock()
 
     def commit(self) -> None:
         self.session.commit()

@@ -29,6 +29,9 @@ class RecruitmentPlan(IdMixin, Base):
     policy_keys: Mapped[list[Any]]
     profile: Mapped[dict[str, Any]]
     profile_fingerprint: Mapped[str] = mapped_column(String(64))
+    # The approval chain resolved to departments when the plan was (re)submitted: the steps it is reviewed
+    # along do not change under it if the tree or the profile data change while it is in review.
+    chain: Mapped[list[Any] | None]
     created_by_id: Mapped[int] = mapped_column(BigId, ForeignKey("app_user.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -19,6 +19,9 @@ LIVE = ("in_review", "approved")
 
 
 def get(session: Session, plan_id: int, *, for_update: bool = False) -> RecruitmentPlan | None:
+    if not for_update or session.bind is not None and session.bind.dialect.name == "sqlite":
+        # SQLite has no row locks (its write transaction is the lock): the identity map may answer.
+        return session.get(RecruitmentPlan, plan_id)
     stmt = select(RecruitmentPlan).where(RecruitmentPlan.id == plan_id)
     if for_update:
         stmt = stmt.with_for_update()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from db.models.recruitment_plan import RecruitmentPlan
 from domain.enums import DeptKind, Level
@@ -77,6 +78,27 @@ def task_timing(profile: EffectiveProfile) -> TaskTiming:
 
 
 def steps(uow: UnitOfWork, plan: RecruitmentPlan) -> list[StepSpec]:
+    """The chain the plan is reviewed along: as resolved at submission, else resolved now."""
+    if plan.chain:
+        return [
+            StepSpec(index=s["index"], key=s["key"], label=s["label"], kind=s["kind"],
+                     departments=tuple(StepDepartment(d[0], d[1]) for d in s["departments"]),
+                     due_working_days=s["due_working_days"], article=s["article"])
+            for s in plan.chain
+        ]
+    return resolve_steps(uow, plan)
+
+
+def chain_json(specs: list[StepSpec]) -> list[Any]:
+    return [
+        {"index": s.index, "key": s.key, "label": s.label, "kind": s.kind,
+         "departments": [[d.department_id, d.name] for d in s.departments],
+         "due_working_days": s.due_working_days, "article": s.article}
+        for s in specs
+    ]
+
+
+def resolve_steps(uow: UnitOfWork, plan: RecruitmentPlan) -> list[StepSpec]:
     """The plan's approval chain from its pinned profile, each step's departments found in the tree.
     A chain the tree cannot staff (no such department above) is refused with the article."""
     profile = pinned(plan)

@@ -163,9 +163,10 @@ def submit(uow: UnitOfWork, actor: Actor, plan_id: int) -> RecruitmentPlan:
                 "problems": [{"message": line.message(), "article": line.article} for line in quota.problems]
             },
         )
-    steps = policy.steps(uow, plan)
+    steps = policy.resolve_steps(uow, plan)
     before = plan.status
     fire(plan, "submit")
+    plan.chain = policy.chain_json(steps)
     plan.step_index = 0
     plan.submitted_at = plan.updated_at = uow.now
     audit.record(
@@ -180,7 +181,7 @@ def submit(uow: UnitOfWork, actor: Actor, plan_id: int) -> RecruitmentPlan:
         article=steps[0].article,
         data={"chain": [s.label for s in steps]},
     )
-    tasks.open_step(uow, case_ref(uow, plan.id), steps[0], actor)
+    tasks.open_step(uow, ref_of(plan), steps[0], actor)
     return plan
 
 
@@ -209,7 +210,10 @@ def withdraw(uow: UnitOfWork, actor: Actor, plan_id: int, reason: str | None) ->
 
 
 def case_ref(uow: UnitOfWork, plan_id: int) -> CaseRef:
-    plan = load(uow, plan_id)
+    return ref_of(load(uow, plan_id))
+
+
+def ref_of(plan: RecruitmentPlan) -> CaseRef:
     timing = policy.task_timing(policy.pinned(plan))
     return CaseRef(
         case_type=CASE,
@@ -264,7 +268,7 @@ def on_step_decided(
         data={"step": steps[index].key, "label": steps[index].label, "next_step": plan.step_index},
     )
     if plan.status == "in_review":
-        tasks.open_step(uow, case_ref(uow, plan.id), steps[plan.step_index], actor)
+        tasks.open_step(uow, ref_of(plan), steps[plan.step_index], actor)
 
 
 tasks.register_case(CASE, on_step_decided, case_ref)
