@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from db.schema import clear_all, create_all, drop_all
+from db.schema import clear_all, migrate
 from domain.config import Settings
 from services.runtime import Runtime, configure
 
@@ -53,8 +53,7 @@ def session_runtime(
     url = f"sqlite:///{data_dir / 'test.db'}" if request.param == "sqlite" else _pg_database_for_worker()
     settings = Settings(mode="test", data_dir=data_dir, database_url=url)
     rt = configure(settings)
-    drop_all(rt.engine)
-    create_all(rt.engine)
+    migrate(rt.engine)  # the schema as production gets it: through the Alembic migrations
     yield rt
     rt.engine.dispose()
 
