@@ -208,3 +208,43 @@ def test_untouched_review_over_national_day_escalates_on_the_right_working_day(
     with UnitOfWork(readonly=True) as uow:
         assert tasks.get_visible(uow, city_sw, t.id).escalation_level == 1
     assert status(pid) == "in_review"
+
+
+def test_jiulongpo_street_plan_is_countersigned_by_the_two_district_departments(actor: GetActor) -> None:
+    """JLP art. 17: a street proposes; the district organisation department AND civil-affairs bureau review."""
+    hr, d_org, d_ca = actor("yjp_hr"), actor("jlp_org"), actor("jlp_ca")
+    pid = create(hr, "500107001", 2)  # 杨家坪街道
+    submit(hr, pid)
+    [a], [b] = todo(d_org), todo(d_ca)
+    assert a.group_id == b.group_id and a.article == "JLP art. 17"
+    decide(d_org, a.id, "approve", "同意")
+    assert status(pid) == "in_review"  # 会签: one approval is not enough
+    decide(d_ca, b.id, "approve", "同意")
+    assert status(pid) == "approved"
+
+
+def test_jiulongpo_countersign_return_by_either_department_returns_the_plan(actor: GetActor) -> None:
+    hr, d_org, d_ca = actor("yjp_hr"), actor("jlp_org"), actor("jlp_ca")
+    pid = create(hr, "500107001", 2)
+    submit(hr, pid)
+    decide(d_ca, todo(d_ca)[0].id, "return", "缺员情况说明不足")
+    assert status(pid) == "returned" and todo(d_org) == []  # the sibling task is cancelled
+
+
+def test_a_county_cannot_draft_where_jiulongpo_says_the_street_drafts(actor: GetActor) -> None:
+    with pytest.raises(RuleViolation) as err:
+        create(actor("jlp_hr"), "500107", 1)
+    assert err.value.code == "not_plan_organiser_level" and err.value.article == "JLP art. 17"
+
+
+def test_ordos_checks_households_per_worker_per_community(actor: GetActor) -> None:
+    """OR art. 3: one worker per 200 resident households, checked per community (on top of IM art. 5)."""
+    hr = actor("ds_hr")  # 东胜区, Ordos
+    pid = create(hr, "150602", 100)
+    with pytest.raises(RuleViolation) as err:
+        submit(hr, pid)
+    assert err.value.article in ("OR art. 3", "IM art. 5")
+    assert any(p["article"] == "OR art. 3" for p in err.value.details["problems"])
+    with UnitOfWork(readonly=True) as uow:
+        plan = plans.load(uow, pid)
+    assert plan.policy_keys == ["inner_mongolia", "ordos"]
