@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from services import clock as clock_service
 from services.runtime import Runtime, get_runtime
 
-
 # SQLite admits one writer at a time; its own busy handler makes waiters poll with growing sleeps, which
 # wrecks tail latency under concurrent requests. Writers of one process queue on this lock instead (other
 # processes still meet SQLite's busy timeout). Re-entrant so that a nested unit of work behaves as before.

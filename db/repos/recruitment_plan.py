@@ -19,7 +19,7 @@ LIVE = ("in_review", "approved")
 
 
 def get(session: Session, plan_id: int, *, for_update: bool = False) -> RecruitmentPlan | None:
-    if not for_update or session.bind is not None and session.bind.dialect.name == "sqlite":
+    if not for_update or (session.bind is not None and session.bind.dialect.name == "sqlite"):
         # SQLite has no row locks (its write transaction is the lock): the identity map may answer.
         return session.get(RecruitmentPlan, plan_id)
     stmt = select(RecruitmentPlan).where(RecruitmentPlan.id == plan_id)
