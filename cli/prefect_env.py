@@ -127,9 +127,12 @@ def web_command(host: str, port: int) -> list[str]:
     ]
 
 
-def spawn(cmd: list[str], env: Mapping[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+def spawn(
+    cmd: list[str], env: Mapping[str, str], log_path: Path, *, die_with_parent: bool = True
+) -> subprocess.Popen[bytes]:
     """Start a child in its own process group (stopped as a whole with os.killpg), output to a log file.
-    On Linux the child is also told to die with us, should we be killed without a chance to clean up."""
+    On Linux the child is also told to die with us (unless asked not to), should we be killed without a
+    chance to clean up."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         log.write(f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(cmd)}\n".encode())
@@ -142,7 +145,7 @@ def spawn(cmd: list[str], env: Mapping[str, str], log_path: Path) -> subprocess.
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=_die_with_parent if die_with_parent else None,
         )
 
 

@@ -14,7 +14,7 @@ import pytest
 from cli import prefect_env as pe
 from db.engine import make_engine, make_session_factory
 from db.models.timers import Timer
-from db.schema import create_all
+from db.schema import migrate
 from domain.config import Settings
 from services import timers
 from services.runtime import Runtime
@@ -62,7 +62,7 @@ def test_scheduler_runs_the_sweep_which_fires_a_due_timer(
         mode="test", data_dir=data, database_url=f"sqlite:///{data / 'e2e.db'}", sweep_interval_seconds=10
     )
     rt = _runtime(settings)
-    create_all(rt.engine)
+    migrate(rt.engine)
     with UnitOfWork(rt) as uow:
         timer_id = timers.schedule(
             uow.session, timers.PROBE, "probe", 1, uow.now - timedelta(seconds=1), now=uow.now
