@@ -23,10 +23,13 @@ def _worker_id() -> str:
 
 
 @flow(name=SWEEP_FLOW, retries=0, timeout_seconds=600, log_prints=False)
-async def sweep_timers(limit: int = 500) -> dict[str, int]:
-    """Fire the stored timers that are due (each in its own transaction, safe with several sweepers)."""
+async def sweep_timers(batch: int = 500, budget_seconds: float = 50.0) -> dict[str, int]:
+    """Fire the stored timers that are due (each in its own transaction, safe with several sweepers),
+    batch after batch for up to `budget_seconds`."""
     logger = get_run_logger()
-    result = await asyncio.to_thread(timers.sweep, worker_id=_worker_id(), limit=limit)
+    result = await asyncio.to_thread(
+        timers.drain, worker_id=_worker_id(), batch=batch, budget_seconds=budget_seconds
+    )
     counts = result.as_dict()
     logger.info("timer sweep: fired %(fired)s, failed %(failed)s, skipped %(skipped)s", counts)
     if result.fired or result.failed:  # a quiet minute leaves no artifact behind

@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -248,6 +249,21 @@ def sweep(
     if ids:
         log.info("timer sweep by %s: %s", worker_id, result.as_dict())
     return result
+
+
+def drain(
+    runtime: Runtime | None = None, *, worker_id: str, batch: int = 500, budget_seconds: float = 50.0
+) -> SweepResult:
+    """Sweep batch after batch while full batches keep coming and the time budget lasts (a season's
+    worth of deadlines falling due at once); what is left waits for the next run."""
+    total = SweepResult()
+    deadline = time.monotonic() + budget_seconds
+    while True:
+        result = sweep(runtime, worker_id=worker_id, limit=batch)
+        for key, value in result.as_dict().items():
+            setattr(total, key, getattr(total, key) + value)
+        if result.fired + result.failed + result.skipped < batch or time.monotonic() >= deadline:
+            return total
 
 
 def _fire(
