@@ -174,6 +174,7 @@ def plan_page(request: Request, plan_id: int, actor: CurrentActor, flash: str | 
         task_labels=TASK_LABELS,
         decision_labels=DECISION_LABELS,
         action_labels=ACTION_LABELS,
+        state_labels={**TASK_LABELS, **views.STATUS_LABELS},
     )
 
 
