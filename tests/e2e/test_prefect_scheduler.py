@@ -24,6 +24,7 @@ from tests.e2e.conftest import PrefectServer, stop_group
 pytestmark = [pytest.mark.prefect, pytest.mark.xdist_group("prefect")]
 
 SWEEP_FLOW, SWEEP_DEPLOYMENT = "shegong-sweep-timers", "scheduled"
+RECONCILE = "shegong-reconcile-timers/daily"
 
 
 def _runtime(settings: Settings) -> Runtime:
@@ -101,6 +102,15 @@ def test_scheduler_runs_the_sweep_which_fires_a_due_timer(
             log=log,
         )
         done = time.monotonic() - started
+        # The daily reconcile runs on the same runner (triggered here: its schedule is 03:15).
+        reconcile = api.get(f"/deployments/name/{RECONCILE}").json()
+        rid = api.post(f"/deployments/{reconcile['id']}/create_flow_run", json={}).json()["id"]
+        _wait(
+            "the reconcile run Completed",
+            lambda: api.get(f"/flow_runs/{rid}").json()["state_type"] == "COMPLETED",
+            timeout=60,
+            log=log,
+        )
     finally:
         stop_group(runner, sig=2)  # SIGINT: the runner pauses its schedules and exits
     # Created by the server's scheduler, for our deployment; never by hand.
@@ -114,6 +124,8 @@ def test_scheduler_runs_the_sweep_which_fires_a_due_timer(
     artifacts = api.post("/artifacts/filter", json={"artifacts": {"key": {"any_": ["timer-sweep"]}}}).json()
     mine = [a for a in artifacts if a["flow_run_id"] == run_id]
     assert mine and "fired 1" in mine[0]["description"], artifacts
+    report = api.post("/artifacts/filter", json={"artifacts": {"key": {"any_": ["timer-reconcile"]}}}).json()
+    assert [a for a in report if a["flow_run_id"] == rid and "state fired | 1" in a["data"]], report
     # Exactly once, whatever other runs came after.
     row = _timer(rt, timer_id)
     assert (row.state, row.attempts) == ("fired", 1)
