@@ -4,6 +4,7 @@ send back, resubmit, withdraw. Each takes a unit of work and an actor; the calle
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from db.models.recruitment_plan import RecruitmentPlan, RecruitmentPlanPost
 from db.models.tasks import TaskGroup
@@ -18,6 +19,11 @@ from services.recruitment_plan.machine import CASE, fire
 from services.recruitment_plan.quota import QuotaCheck, check
 from services.tasks.types import CaseRef, Outcome, ReturnTo
 from services.uow import UnitOfWork
+
+
+def _audit(uow: UnitOfWork, actor: Actor, plan: RecruitmentPlan, **fields: Any) -> None:
+    """One audit row about the plan, in the use case's transaction."""
+    audit.record(uow.session, uow.now, actor=actor, subject_type=CASE, subject_id=plan.id, **fields)
 
 
 def load(uow: UnitOfWork, plan_id: int, *, for_update: bool = False) -> RecruitmentPlan:
@@ -96,12 +102,10 @@ def create_draft(uow: UnitOfWork, actor: Actor, draft: PlanDraft) -> Recruitment
         ),
     )
     repo.replace_posts(uow.session, plan.id, posts)
-    audit.record(
-        uow.session,
-        uow.now,
-        actor=actor,
-        subject_type=CASE,
-        subject_id=plan.id,
+    _audit(
+        uow,
+        actor,
+        plan,
         action="create",
         to_state="draft",
         data={"title": plan.title, "posts": sum(p.posts for p in posts), "profile": plan.profile_fingerprint},
@@ -125,12 +129,10 @@ def update_draft(uow: UnitOfWork, actor: Actor, plan_id: int, draft: PlanDraft) 
         draft.conditions,
         uow.now,
     )
-    audit.record(
-        uow.session,
-        uow.now,
-        actor=actor,
-        subject_type=CASE,
-        subject_id=plan.id,
+    _audit(
+        uow,
+        actor,
+        plan,
         action="edit",
         from_state=plan.status,
         to_state=plan.status,
@@ -169,12 +171,10 @@ def submit(uow: UnitOfWork, actor: Actor, plan_id: int) -> RecruitmentPlan:
     plan.chain = policy.chain_json(steps)
     plan.step_index = 0
     plan.submitted_at = plan.updated_at = uow.now
-    audit.record(
-        uow.session,
-        uow.now,
-        actor=actor,
-        subject_type=CASE,
-        subject_id=plan.id,
+    _audit(
+        uow,
+        actor,
+        plan,
         action="submit",
         from_state=before,
         to_state=plan.status,
@@ -195,12 +195,10 @@ def withdraw(uow: UnitOfWork, actor: Actor, plan_id: int, reason: str | None) ->
     fire(plan, "withdraw")
     plan.decided_at = plan.updated_at = uow.now
     tasks.cancel_case(uow, CASE, plan.id, actor, f"方案撤回：{text}")
-    audit.record(
-        uow.session,
-        uow.now,
-        actor=actor,
-        subject_type=CASE,
-        subject_id=plan.id,
+    _audit(
+        uow,
+        actor,
+        plan,
         action="withdraw",
         from_state=before,
         to_state=plan.status,
@@ -254,12 +252,10 @@ def on_step_decided(
             plan.step_index = index - 1
         action, article = "send_back", steps[index].article
     plan.updated_at = uow.now
-    audit.record(
-        uow.session,
-        uow.now,
-        actor=actor,
-        subject_type=CASE,
-        subject_id=plan.id,
+    _audit(
+        uow,
+        actor,
+        plan,
         action=action,
         from_state=before,
         to_state=plan.status,
