@@ -32,7 +32,7 @@ import services
 from db.models.timers import Timer, TimerState
 from db.repos import timers as repo
 from domain.clock import real_now
-from domain.errors import Conflict, InvalidInput
+from domain.errors import Conflict, InvalidInput, NotFound
 from services import clock as clock_service
 from services.runtime import Runtime, get_runtime
 from services.uow import UnitOfWork
@@ -190,6 +190,21 @@ def cancel_for_subject(
 
 def for_subject(session: Session, subject_type: str, subject_id: int) -> list[Timer]:
     return repo.for_subject(session, subject_type, subject_id)
+
+
+def rearm_failed(session: Session, timer_id: int, *, now: datetime | None = None) -> Timer:
+    """An operator's retry of a timer that failed on every attempt: pending again, due at once, with a
+    fresh count of attempts (its last error stays for the record). The caller commits."""
+    row = repo.lock(session, timer_id)
+    if row is None:
+        raise NotFound(f"定时器 {timer_id} 不存在", code="timer_not_found")
+    if row.state != TimerState.FAILED:
+        raise Conflict(f"定时器 {timer_id} 状态为 {row.state}，只能重试失败的定时器", code="timer_not_failed")
+    now = now or _now(session)
+    row.state, row.attempts, row.retry_at, row.updated_at = TimerState.PENDING.value, 0, None, now
+    row.due_at = min(row.due_at, now)
+    session.flush()
+    return row
 
 
 @dataclass

@@ -147,6 +147,14 @@ def test_failing_handler_is_retried_with_backoff_then_failed(runtime: Runtime, c
         clock.advance(uow.session, runtime.settings, timedelta(days=1))
         uow.commit()
     assert timers.sweep(runtime, worker_id="w", **kw).failed == 0  # type: ignore[arg-type]
+    # An operator re-arms it once the cause is fixed.
+    timers.unregister(BOOM)
+    timers.register(BOOM)(lambda uow, timer: calls.hit(timer))
+    with UnitOfWork(runtime) as uow:
+        timers.rearm_failed(uow.session, bad)
+        uow.commit()
+    assert timers.sweep(runtime, worker_id="w").fired == 1
+    assert _rows(runtime, BOOM)[0].state == "fired" and calls.by_id[bad] == 4
 
 
 def test_cancel_and_rearm(runtime: Runtime, calls: Calls) -> None:
