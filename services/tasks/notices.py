@@ -54,6 +54,15 @@ def _notify_task(
         )
 
 
+def _notify_department(uow: UnitOfWork, department_id: int, **fields: Any) -> None:
+    """A notice to a department: its approvers and its leaders each see it."""
+    for role in (Role.APPROVER, Role.LEADER):
+        repo.add_notification(
+            uow.session,
+            Notification(department_id=department_id, role=role.value, created_at=uow.now, **fields),
+        )
+
+
 def remind(uow: UnitOfWork, actor: Actor, task_id: int, message: str | None = None) -> Task:
     """催办 by hand: whoever oversees the case (its organiser, a leader above) may urge the handler."""
     task = repo.get_task(uow.session, task_id)
@@ -123,22 +132,17 @@ def carbon_copy(
     for did in dict.fromkeys(department_ids):
         if org_repo.department(uow.session, did) is None:
             raise InvalidInput(f"部门 {did} 不存在", code="cc_unknown_department")
-        for role in (Role.APPROVER, Role.LEADER):
-            repo.add_notification(
-                uow.session,
-                Notification(
-                    kind="cc",
-                    case_type=case_type,
-                    case_id=case_id,
-                    case_title=ref.title,
-                    task_id=task_id,
-                    department_id=did,
-                    role=role.value,
-                    message=text,
-                    sender_id=actor.user_id,
-                    created_at=uow.now,
-                ),
-            )
+        _notify_department(
+            uow,
+            did,
+            kind="cc",
+            case_type=case_type,
+            case_id=case_id,
+            case_title=ref.title,
+            task_id=task_id,
+            message=text,
+            sender_id=actor.user_id,
+        )
         count += 1
     audit.record(
         uow.session,
@@ -220,22 +224,17 @@ def _on_escalate_due(uow: UnitOfWork, timer: Any) -> None:
     task.escalation_level = level
     task.escalated_to_department_id = sup.id
     message = f"任务逾期未办，请督办：{task.title}"
-    for role in (Role.APPROVER, Role.LEADER):
-        repo.add_notification(
-            uow.session,
-            Notification(
-                kind="escalate",
-                case_type=task.case_type,
-                case_id=task.case_id,
-                case_title=task.case_title,
-                task_id=task.id,
-                department_id=sup.id,
-                role=role.value,
-                message=message,
-                created_at=uow.now,
-                data={"level": level},
-            ),
-        )
+    _notify_department(
+        uow,
+        sup.id,
+        kind="escalate",
+        case_type=task.case_type,
+        case_id=task.case_id,
+        case_title=task.case_title,
+        task_id=task.id,
+        message=message,
+        data={"level": level},
+    )
     _notify_task(uow, task, "escalate", f"任务已逾期，已报{sup.name}督办", None, {"level": level})
     audit.record(
         uow.session,
