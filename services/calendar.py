@@ -101,16 +101,23 @@ def _keys(region_keys: Iterable[str | None]) -> tuple[str, ...]:
 def calendar_for(session: Session, region_keys: Sequence[str | None] = ()) -> WorkCalendar:
     """The working-day calendar of a jurisdiction whose profile chain holds `region_keys`."""
     keys = _keys(region_keys)
+    # Within one transaction the calendar cannot change under us (edits bump the token in the same
+    # transaction and pop this memo): one token read per unit of work is enough.
+    memo: dict[tuple[str, ...], WorkCalendar] = session.info.setdefault("shegong_calendars", {})
+    if keys in memo:
+        return memo[keys]
     # Read the token before the rows: a change committed in between then only causes a spare rebuild.
     token = repo.version_token(session)
     with _lock:
         hit = _cache.get(keys)
     if hit is not None and hit[0] == token:
+        memo[keys] = hit[1]
         return hit[1]
     entries = [_entry(r) for r in repo.days_for(session, keys)]
     cal = compose(entries, keys, repo.published_years(session))
     with _lock:
         _cache[keys] = (token, cal)
+    memo[keys] = cal
     return cal
 
 
@@ -367,6 +374,7 @@ def _bump(session: Session, at: datetime, entry: DayEntry | None = None) -> None
         repo.bump_version(session, at)
     except IntegrityError:
         raise _concurrent() from None
+    session.info.pop("shegong_calendars", None)
 
 
 def _concurrent() -> Conflict:

@@ -158,6 +158,45 @@ def schedule(
     return row
 
 
+def schedule_new(session: Session, timers: Sequence[NewTimer], *, now: datetime | None = None) -> None:
+    """Store several timers of a subject that has none yet (a task just created), in one statement.
+    Keys that exist already are left as they are (as `schedule` would for fired ones); use `schedule` to
+    move a pending timer. The caller commits."""
+    if not timers:
+        return
+    now = now or _now(session)
+    rows = []
+    for t in timers:
+        if t.due_at.tzinfo is not None:
+            raise InvalidInput("定时器时间须为北京时间（不带时区）", code="timer_due_aware")
+        rows.append(
+            {
+                "kind": t.kind,
+                "subject_type": t.subject_type,
+                "subject_id": t.subject_id,
+                "dedupe_key": t.dedupe_key or default_key(t.kind, t.subject_type, t.subject_id),
+                "due_at": t.due_at,
+                "payload": t.payload or {},
+                "state": TimerState.PENDING.value,
+                "attempts": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    session.flush()
+    repo.insert_if_absent(session, rows)
+
+
+@dataclass(frozen=True)
+class NewTimer:
+    kind: str
+    subject_type: str
+    subject_id: int
+    due_at: datetime
+    payload: dict[str, Any] | None = None
+    dedupe_key: str | None = None
+
+
 def cancel(
     session: Session,
     kind: str,

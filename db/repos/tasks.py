@@ -15,6 +15,9 @@ ACTIVE = ("open", "claimed", "delegated")
 
 
 def get_task(session: Session, task_id: int, *, for_update: bool = False) -> Task | None:
+    if not for_update or session.get_bind().dialect.name == "sqlite":
+        # SQLite has no row locks (its write transaction is the lock): the identity map may answer.
+        return session.get(Task, task_id)
     stmt = select(Task).where(Task.id == task_id)
     if for_update:
         stmt = stmt.with_for_update()

@@ -25,14 +25,12 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def insert_if_absent(session: Session, values: dict[str, Any]) -> None:
-    """INSERT the row unless one with the same dedupe_key exists (no error, no race)."""
-    if _dialect(session) == "postgresql":
-        pg = postgresql.insert(Timer).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        session.execute(pg)
-    else:
-        lite = sqlite.insert(Timer).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        session.execute(lite)
+def insert_if_absent(session: Session, values: dict[str, Any] | list[dict[str, Any]]) -> None:
+    """INSERT the row(s) unless one with the same dedupe_key exists (no error, no race); a list is one
+    multi-row statement."""
+    dialect = postgresql if _dialect(session) == "postgresql" else sqlite
+    stmt = dialect.insert(Timer).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    session.execute(stmt)
 
 
 def get(session: Session, timer_id: int) -> Timer | None:

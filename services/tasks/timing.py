@@ -23,44 +23,25 @@ def due_at(uow: UnitOfWork, case: CaseRef, start: datetime, working_days: int) -
 
 
 def schedule_deadline_timers(uow: UnitOfWork, case: CaseRef, task: Task) -> None:
+    """A new task's timers, in one statement: reminders before the deadline day, 催办 when it passes,
+    督办 after the grace period."""
     if task.due_at is None:
         return
     cal = calendar_service.calendar_for(uow.session, case.calendar_keys)
     deadline_day = due_date(task.due_at)
+    new: list[timers.NewTimer] = []
     for n in sorted({n for n in case.remind_before_working_days if n > 0}):
         at = datetime.combine(cal.add_working_days(deadline_day, -n), REMIND_HOUR)
         if at > uow.now:
-            timers.schedule(
-                uow.session,
-                REMIND,
-                "task",
-                task.id,
-                at,
-                payload={"before": n},
-                dedupe_key=f"{REMIND}:{task.id}:-{n}",
-                now=uow.now,
+            new.append(
+                timers.NewTimer(REMIND, "task", task.id, at, {"before": n}, f"{REMIND}:{task.id}:-{n}")
             )
-    timers.schedule(
-        uow.session,
-        REMIND,
-        "task",
-        task.id,
-        task.due_at,
-        payload={"before": 0},
-        dedupe_key=f"{REMIND}:{task.id}:0",
-        now=uow.now,
-    )
+    new.append(timers.NewTimer(REMIND, "task", task.id, task.due_at, {"before": 0}, f"{REMIND}:{task.id}:0"))
     escalate_at = cal.extend_due(task.due_at, case.escalate_after_working_days)
-    timers.schedule(
-        uow.session,
-        ESCALATE,
-        "task",
-        task.id,
-        escalate_at,
-        payload={"level": 1},
-        dedupe_key=f"{ESCALATE}:{task.id}:1",
-        now=uow.now,
+    new.append(
+        timers.NewTimer(ESCALATE, "task", task.id, escalate_at, {"level": 1}, f"{ESCALATE}:{task.id}:1")
     )
+    timers.schedule_new(uow.session, new, now=uow.now)
 
 
 def schedule_next_escalation(uow: UnitOfWork, case: CaseRef, task: Task, level: int) -> None:
