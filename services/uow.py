@@ -20,7 +20,6 @@ _SQLITE_WRITER = threading.RLock()
 
 class UnitOfWork:
     session: Session
-    now: datetime
 
     def __init__(self, runtime: Runtime | None = None, *, readonly: bool = False) -> None:
         self.runtime = runtime or get_runtime()
@@ -44,13 +43,16 @@ class UnitOfWork:
     def _open(self) -> UnitOfWork:
         factory = self.runtime.readonly_sessions if self.readonly else self.runtime.sessions
         self.session = factory()
-        try:
-            # One moment for the whole use case: every row it writes carries the same 'now'.
-            self.now = clock_service.now_in(self.session, self.runtime.settings)
-        except BaseException:
-            self.session.close()
-            raise
+        self._now: datetime | None = None
         return self
+
+    @property
+    def now(self) -> datetime:
+        """One moment for the whole use case: every row it writes carries the same 'now'. Read on first
+        use (the simulated clock is a row), so units of work that never ask cost no query."""
+        if self._now is None:
+            self._now = clock_service.now_in(self.session, self.runtime.settings)
+        return self._now
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
