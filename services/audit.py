@@ -11,7 +11,7 @@ the lock is held for microseconds and is always taken after, never before, a cas
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -129,6 +129,11 @@ def record_many(session: Session, now: datetime, entries: Iterable[AuditDraft]) 
 def history(session: Session, subject_type: str, subject_id: int) -> list[AuditEntry]:
     """Every row about one subject, oldest first (for case pages)."""
     return repo.history(session, subject_type, subject_id)
+
+
+def history_of(session: Session, subjects: Sequence[tuple[str, Sequence[int]]]) -> list[AuditEntry]:
+    """Every row about several subjects — a case and its tasks — oldest first, in one query."""
+    return repo.history_of(session, subjects)
 
 
 def verify(session: Session, batch: int = 5000) -> VerifyResult:

@@ -212,17 +212,21 @@ def add_day(
     _require_admin(actor)
     change = cal.add_day(uow.session, day, kind, name, region_key=region, now=uow.now)
     v = change.day
+    _audit_day(uow, actor, "calendar.add_day", "登记", v)
+    return change
+
+
+def _audit_day(uow: UnitOfWork, actor: Actor, action: str, verb: str, v: cal.CalendarDayView) -> None:
     audit.record(
         uow.session,
         uow.now,
         actor=actor,
         subject_type=SUBJECT,
         subject_id=v.day.year,
-        action="calendar.add_day",
-        opinion=f"登记 {v.day.isoformat()} {KIND_LABELS[v.kind]}：{v.name}（{v.region_key or '全国'}）",
+        action=action,
+        opinion=f"{verb} {v.day.isoformat()} {KIND_LABELS[v.kind]}：{v.name}（{v.region_key or '全国'}）",
         data={"day": v.day, "kind": v.kind, "name": v.name, "region": v.region_key},
     )
-    return change
 
 
 def remove_day(
@@ -231,16 +235,7 @@ def remove_day(
     """Remove a table row (built-in days cannot be removed), audited."""
     _require_admin(actor)
     v = cal.remove_day(uow.session, day, region_key=region, now=uow.now)
-    audit.record(
-        uow.session,
-        uow.now,
-        actor=actor,
-        subject_type=SUBJECT,
-        subject_id=v.day.year,
-        action="calendar.remove_day",
-        opinion=f"删除 {v.day.isoformat()} {KIND_LABELS[v.kind]}：{v.name}（{v.region_key or '全国'}）",
-        data={"day": v.day, "kind": v.kind, "name": v.name, "region": v.region_key},
-    )
+    _audit_day(uow, actor, "calendar.remove_day", "删除", v)
     return v
 
 

@@ -110,6 +110,37 @@ def _now(session: Session) -> datetime:
     return clock_service.now_in(session, get_runtime().settings)
 
 
+@dataclass(frozen=True)
+class NewTimer:
+    kind: str
+    subject_type: str
+    subject_id: int
+    due_at: datetime
+    payload: dict[str, Any] | None = None
+    dedupe_key: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.dedupe_key or default_key(self.kind, self.subject_type, self.subject_id)
+
+    def row(self, now: datetime) -> dict[str, Any]:
+        """The pending row to insert; refuses an aware due moment."""
+        if self.due_at.tzinfo is not None:
+            raise InvalidInput("定时器时间须为北京时间（不带时区）", code="timer_due_aware")
+        return {
+            "kind": self.kind,
+            "subject_type": self.subject_type,
+            "subject_id": self.subject_id,
+            "dedupe_key": self.key,
+            "due_at": self.due_at,
+            "payload": self.payload or {},
+            "state": TimerState.PENDING.value,
+            "attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+
 def schedule(
     session: Session,
     kind: str,
@@ -124,26 +155,12 @@ def schedule(
     """Store a timer (idempotent by dedupe_key, default kind:subject_type:subject_id). Scheduling a key
     again moves a pending timer to the new moment and payload, re-arms a cancelled one, and leaves a
     fired or failed one as it is (use a new key for a new occurrence). The caller commits."""
-    if due_at.tzinfo is not None:
-        raise InvalidInput("定时器时间须为北京时间（不带时区）", code="timer_due_aware")
-    key = dedupe_key or default_key(kind, subject_type, subject_id)
+    new = NewTimer(kind, subject_type, subject_id, due_at, payload, dedupe_key)
     now = now or _now(session)
+    values = new.row(now)
+    key = new.key
     session.flush()
-    repo.insert_if_absent(
-        session,
-        {
-            "kind": kind,
-            "subject_type": subject_type,
-            "subject_id": subject_id,
-            "dedupe_key": key,
-            "due_at": due_at,
-            "payload": payload or {},
-            "state": TimerState.PENDING.value,
-            "attempts": 0,
-            "created_at": now,
-            "updated_at": now,
-        },
-    )
+    repo.insert_if_absent(session, values)
     row = repo.get_by_key(session, key, lock=True)
     assert row is not None
     if (row.kind, row.subject_type, row.subject_id) != (kind, subject_type, subject_id):
@@ -165,36 +182,9 @@ def schedule_new(session: Session, timers: Sequence[NewTimer], *, now: datetime 
     if not timers:
         return
     now = now or _now(session)
-    rows = []
-    for t in timers:
-        if t.due_at.tzinfo is not None:
-            raise InvalidInput("定时器时间须为北京时间（不带时区）", code="timer_due_aware")
-        rows.append(
-            {
-                "kind": t.kind,
-                "subject_type": t.subject_type,
-                "subject_id": t.subject_id,
-                "dedupe_key": t.dedupe_key or default_key(t.kind, t.subject_type, t.subject_id),
-                "due_at": t.due_at,
-                "payload": t.payload or {},
-                "state": TimerState.PENDING.value,
-                "attempts": 0,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
+    rows = [t.row(now) for t in timers]
     session.flush()
     repo.insert_if_absent(session, rows)
-
-
-@dataclass(frozen=True)
-class NewTimer:
-    kind: str
-    subject_type: str
-    subject_id: int
-    due_at: datetime
-    payload: dict[str, Any] | None = None
-    dedupe_key: str | None = None
 
 
 def cancel(

@@ -38,12 +38,17 @@ class Procedure(StateMachine):
 
     @classmethod
     def transition_table(cls) -> dict[str, list[tuple[str, str]]]:
-        """event -> [(source, target)], for bulk paths that move many rows with one UPDATE."""
+        """event -> [(source, target)], for bulk paths that move many rows with one UPDATE (and for
+        listings that must not bind a machine per row). Built once per class."""
+        cached = cls.__dict__.get("_transition_table")
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
         table: dict[str, list[tuple[str, str]]] = {}
         for state in cls.states:
             for t in state.transitions:
                 for event in str(t.event).split():
                     table.setdefault(event, []).append((state.value, t.target.value))
+        cls._transition_table = table  # type: ignore[attr-defined]
         return table
 
     @classmethod

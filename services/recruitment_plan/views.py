@@ -101,10 +101,9 @@ def get_view(uow: UnitOfWork, actor: Actor, plan_id: int) -> PlanView:
         else:
             state = "pending"
         steps.append(StepView(spec, state, by_step.get(spec.index, [])))
-    history = list(audit.history(uow.session, "recruitment_plan", plan.id))
-    for t in tasks:
-        history += audit.history(uow.session, "task", t.id)
-    history.sort(key=lambda e: e.seq)
+    history = audit.history_of(
+        uow.session, [("recruitment_plan", [plan.id]), ("task", [t.id for t in tasks])]
+    )
     acts = drafter_actions(actor, plan)
     return PlanView(
         plan=plan,

@@ -63,6 +63,46 @@ def _notify_department(uow: UnitOfWork, department_id: int, **fields: Any) -> No
         )
 
 
+def _audit_task(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    task: Task,
+    action: str,
+    *,
+    opinion: str | None = None,
+    article: str | None = None,
+    **data: Any,
+) -> None:
+    """One audit row about a task; its case is named in the data so case pages can find it."""
+    audit.record(
+        uow.session,
+        uow.now,
+        actor=actor,
+        subject_type="task",
+        subject_id=task.id,
+        action=action,
+        opinion=opinion,
+        article=article,
+        data={"case_type": task.case_type, "case_id": task.case_id, **data},
+    )
+
+
+def _remind(
+    uow: UnitOfWork,
+    task: Task,
+    message: str,
+    actor: Actor | None,
+    *,
+    opinion: str,
+    article: str | None = None,
+    **data: Any,
+) -> None:
+    """催办: count it, tell whoever holds the task, audit it (by hand or by the deadline timer)."""
+    task.remind_count += 1
+    _notify_task(uow, task, "remind", message, actor)
+    _audit_task(uow, actor, task, "remind", opinion=opinion, article=article, **data)
+
+
 def remind(uow: UnitOfWork, actor: Actor, task_id: int, message: str | None = None) -> Task:
     """催办 by hand: whoever oversees the case (its organiser, a leader above) may urge the handler."""
     task = repo.get_task(uow.session, task_id)
@@ -73,18 +113,7 @@ def remind(uow: UnitOfWork, actor: Actor, task_id: int, message: str | None = No
     if task.status not in ACTIVE:
         raise InvalidInput("该任务已办结或取消，无需催办", code="task_not_active")
     text = (message or "").strip() or f"请尽快办理：{task.title}"
-    task.remind_count += 1
-    _notify_task(uow, task, "remind", text, actor)
-    audit.record(
-        uow.session,
-        uow.now,
-        actor=actor,
-        subject_type="task",
-        subject_id=task.id,
-        action="remind",
-        opinion=text,
-        data={"case_type": task.case_type, "case_id": task.case_id},
-    )
+    _remind(uow, task, text, actor, opinion=text)
     return task
 
 
@@ -190,18 +219,14 @@ def _on_remind_due(uow: UnitOfWork, timer: Any) -> None:
     task = repo.get_task(uow.session, int(timer.subject_id), for_update=True)
     if task is None or task.status not in ACTIVE:
         return
-    task.remind_count += 1
-    _notify_task(uow, task, "remind", f"已到办理期限，请尽快办理：{task.title}", None)
-    audit.record(
-        uow.session,
-        uow.now,
-        actor=None,
-        subject_type="task",
-        subject_id=task.id,
-        action="remind",
+    _remind(
+        uow,
+        task,
+        f"已到办理期限，请尽快办理：{task.title}",
+        None,
         opinion="到期自动催办",
         article=task.article,
-        data={"case_type": task.case_type, "case_id": task.case_id, "due_at": str(task.due_at)},
+        due_at=str(task.due_at),
     )
 
 
@@ -236,22 +261,16 @@ def _on_escalate_due(uow: UnitOfWork, timer: Any) -> None:
         data={"level": level},
     )
     _notify_task(uow, task, "escalate", f"任务已逾期，已报{sup.name}督办", None, {"level": level})
-    audit.record(
-        uow.session,
-        uow.now,
-        actor=None,
-        subject_type="task",
-        subject_id=task.id,
-        action="escalate",
+    _audit_task(
+        uow,
+        None,
+        task,
+        "escalate",
         opinion=f"逾期未办，报{sup.name}督办",
         article=task.article,
-        data={
-            "case_type": task.case_type,
-            "case_id": task.case_id,
-            "level": level,
-            "to_department": sup.name,
-            "due_at": str(task.due_at),
-        },
+        level=level,
+        to_department=sup.name,
+        due_at=str(task.due_at),
     )
     ref = case_ref(uow, task.case_type, task.case_id)
     timing.schedule_next_escalation(uow, ref, task, level + 1)

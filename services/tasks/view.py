@@ -43,8 +43,8 @@ def actions_for(actor: Actor, task: Task) -> list[str]:
     )
     mine = task.assignee_id == actor.user_id
     out: list[str] = []
-    machine_allowed = set(TaskMachine.bind(task).allowed())
-    if "claim" in machine_allowed and in_group:
+    # The class's transition table, not a bound machine: this runs for every row of an inbox listing.
+    if task.status in TaskMachine.sources_of("claim") and in_group:
         out += ["claim", "complete", "transfer"]
     if task.status == "claimed" and mine:
         out += ["complete", "delegate", "transfer"]
