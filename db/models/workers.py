@@ -19,3 +19,7 @@ class Worker(IdMixin, Base):
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)  # active | exited
     started_on: Mapped[date]
     ended_on: Mapped[date | None]
+    # Set for a worker hired by a recruitment round (the contract's application); null for incumbents.
+    application_id: Mapped[int | None] = mapped_column(BigId)
+    id_number: Mapped[str | None] = mapped_column(String(18), index=True)
+    probation_ends_on: Mapped[date | None]
