@@ -6,30 +6,9 @@ from enum import StrEnum
 
 from pydantic import model_validator
 
+from domain.education import Education as Education  # moved to domain; re-exported here
 from policies.base import DayUnit, Frozen, Labelled, Sourced
 from policies.chains import ApprovalChain, Authority, Organiser, OrganiserRole
-
-
-class Education(StrEnum):
-    """Education levels, in increasing order."""
-
-    SENIOR_SECONDARY = "senior_secondary"  # 高中/中专
-    JUNIOR_COLLEGE = "junior_college"  # 大学专科
-    BACHELOR = "bachelor"  # 大学本科
-    POSTGRADUATE = "postgraduate"  # 研究生
-
-    @property
-    def rank(self) -> int:
-        return list(Education).index(self)
-
-    @property
-    def label(self) -> str:
-        return {
-            "senior_secondary": "高中(中专)",
-            "junior_college": "大学专科",
-            "bachelor": "大学本科",
-            "postgraduate": "研究生",
-        }[self.value]
 
 
 class RecruitmentStep(StrEnum):
