@@ -29,6 +29,8 @@ class RecruitmentRound(IdMixin, Base):
     plan_id: Mapped[int] = mapped_column(BigId, ForeignKey("recruitment_plan.id"), index=True)
     jurisdiction_id: Mapped[int] = mapped_column(BigId, ForeignKey("jurisdiction.id"), index=True)
     jurisdiction_path: Mapped[str] = mapped_column(String(255), index=True)
+    # The organising department (招聘组织单位): its approvers review doubtful applications.
+    department_id: Mapped[int] = mapped_column(BigId, ForeignKey("department.id"))
     title: Mapped[str] = mapped_column(String(200))
     year: Mapped[int]
     track: Mapped[str] = mapped_column(String(24), default="open_exam")

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-21 21:23:14.055092
+Create Date: 2026-11-21 21:23:47.600426
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("plan_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("jurisdiction_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("jurisdiction_path", sa.String(length=255), nullable=False),
+        sa.Column("department_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("track", sa.String(length=24), nullable=False),
@@ -58,6 +59,9 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["created_by_id"], ["app_user.id"], name=op.f("fk_recruitment_round_created_by_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["department_id"], ["department.id"], name=op.f("fk_recruitment_round_department_id_department")
         ),
         sa.ForeignKeyConstraint(
             ["jurisdiction_id"],
