@@ -1,0 +1,320 @@
+"""Queries and set-wise writes of recruitment rounds, their posts and applications."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Row, Table, and_, bindparam, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from db.models.org import Jurisdiction
+from db.models.recruitment_round import (
+    Application,
+    BatchRun,
+    HireContract,
+    Objection,
+    RecruitmentRound,
+    RoundPost,
+    StaffRecusal,
+)
+
+T = TypeVar("T")
+_APP: Table = Application.__table__  # type: ignore[assignment]
+
+
+def get_round(session: Session, round_id: int, *, for_update: bool = False) -> RecruitmentRound | None:
+    stmt = select(RecruitmentRound).where(RecruitmentRound.id == round_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).one_or_none()
+
+
+def rounds_under(session: Session, paths: Sequence[str], *, limit: int = 200) -> list[RecruitmentRound]:
+    if not paths:
+        return []
+    cond = [RecruitmentRound.jurisdiction_path.startswith(p) for p in paths]
+    stmt = select(RecruitmentRound).where(or_(*cond)).order_by(RecruitmentRound.id.desc()).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def published_rounds(session: Session, *, limit: int = 100) -> list[RecruitmentRound]:
+    stmt = (
+        select(RecruitmentRound)
+        .where(RecruitmentRound.published_at.is_not(None))
+        .order_by(RecruitmentRound.published_at.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def round_of_plan(session: Session, plan_id: int) -> RecruitmentRound | None:
+    stmt = select(RecruitmentRound).where(
+        RecruitmentRound.plan_id == plan_id, RecruitmentRound.status != "cancelled"
+    )
+    return session.scalars(stmt).first()
+
+
+def add(session: Session, row: T) -> T:
+    session.add(row)
+    session.flush()
+    return row
+
+
+def add_all(session: Session, rows: Iterable[Any]) -> None:
+    session.add_all(list(rows))
+    session.flush()
+
+
+# --- posts --------------------------------------------------------------------------------------------
+
+
+def posts_of(session: Session, round_id: int) -> list[RoundPost]:
+    stmt = select(RoundPost).where(RoundPost.round_id == round_id).order_by(RoundPost.code)
+    return list(session.scalars(stmt))
+
+
+def post(session: Session, post_id: int) -> RoundPost | None:
+    return session.get(RoundPost, post_id)
+
+
+def post_by_code(session: Session, round_id: int, code: str) -> RoundPost | None:
+    stmt = select(RoundPost).where(RoundPost.round_id == round_id, RoundPost.code == code)
+    return session.scalars(stmt).one_or_none()
+
+
+def post_places(session: Session, round_id: int) -> dict[int, tuple[str, str, str]]:
+    """post id -> (community code, community name, street code) for the posts of a round."""
+    street = Jurisdiction.__table__.alias("street")
+    stmt = (
+        select(RoundPost.id, Jurisdiction.code, Jurisdiction.name, street.c.code)
+        .join(Jurisdiction, Jurisdiction.id == RoundPost.community_id)
+        .outerjoin(street, street.c.id == RoundPost.street_id)
+        .where(RoundPost.round_id == round_id)
+    )
+    return {r[0]: (r[1], r[2], r[3] or "") for r in session.execute(stmt)}
+
+
+# --- applications --------------------------------------------------------------------------------------
+
+
+def application(session: Session, app_id: int, *, for_update: bool = False) -> Application | None:
+    stmt = select(Application).where(Application.id == app_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).one_or_none()
+
+
+def application_by_person(session: Session, round_id: int, id_number: str) -> Application | None:
+    stmt = select(Application).where(Application.round_id == round_id, Application.id_number == id_number)
+    return session.scalars(stmt).one_or_none()
+
+
+def existing_id_numbers(session: Session, round_id: int, numbers: Iterable[str]) -> set[str]:
+    wanted = list(set(numbers))
+    found: set[str] = set()
+    for i in range(0, len(wanted), 900):
+        chunk = wanted[i : i + 900]
+        stmt = select(Application.id_number).where(
+            Application.round_id == round_id, Application.id_number.in_(chunk)
+        )
+        found.update(session.scalars(stmt))
+    return found
+
+
+def applications(
+    session: Session,
+    round_id: int,
+    *,
+    post_id: int | None = None,
+    statuses: Iterable[str] | None = None,
+    search: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[Application]:
+    stmt = select(Application).where(Application.round_id == round_id)
+    if post_id is not None:
+        stmt = stmt.where(Application.post_id == post_id)
+    if statuses:
+        stmt = stmt.where(Application.status.in_(list(statuses)))
+    if search:
+        like = f"%{search}%"
+        stmt = stmt.where(
+            (Application.name.like(like))
+            | (Application.admit_ticket.like(like))
+            | (Application.phone.like(like))
+        )
+    stmt = stmt.order_by(Application.post_id, Application.rank, Application.id).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+def count_applications(
+    session: Session, round_id: int, *, post_id: int | None = None, statuses: Iterable[str] | None = None
+) -> int:
+    stmt = select(func.count()).select_from(Application).where(Application.round_id == round_id)
+    if post_id is not None:
+        stmt = stmt.where(Application.post_id == post_id)
+    if statuses:
+        stmt = stmt.where(Application.status.in_(list(statuses)))
+    return int(session.scalar(stmt) or 0)
+
+
+def status_counts(session: Session, round_id: int) -> dict[tuple[int, str], int]:
+    """(post id, status) -> count: the funnel."""
+    stmt = (
+        select(Application.post_id, Application.status, func.count())
+        .where(Application.round_id == round_id)
+        .group_by(Application.post_id, Application.status)
+    )
+    return {(r[0], r[1]): int(r[2]) for r in session.execute(stmt)}
+
+
+def rows_in_states(
+    session: Session, round_id: int, statuses: Sequence[str], columns: Sequence[str]
+) -> list[Row[Any]]:
+    """Plain rows (no ORM objects) of the round's applications in the given states: for batch steps."""
+    cols = [Application.id, Application.post_id, Application.status] + [
+        getattr(Application, c) for c in columns
+    ]
+    stmt = (
+        select(*cols)
+        .where(Application.round_id == round_id, Application.status.in_(list(statuses)))
+        .order_by(Application.id)
+    )
+    return list(session.execute(stmt))
+
+
+def move_many(
+    session: Session,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    sources: Sequence[str],
+    now: Any,
+) -> int:
+    """Set-wise transition: each row {"id", "status", ...other columns} is updated only if the row is still
+    in one of `sources` (a row moved meanwhile is left alone). One executemany per column set."""
+    if not rows:
+        return 0
+    table: Table = Application.__table__  # type: ignore[assignment]
+    by_cols: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for r in rows:
+        key = tuple(sorted(k for k in r if k != "id"))
+        by_cols.setdefault(key, []).append({**{f"b_{k}": v for k, v in r.items()}})
+    moved = 0
+    for cols, params in by_cols.items():
+        values: dict[str, Any] = {c: bindparam(f"b_{c}") for c in cols}
+        values["updated_at"] = now
+        values["version"] = table.c.version + 1
+        stmt = (
+            update(table)
+            .where(and_(table.c.id == bindparam("b_id"), table.c.status.in_(list(sources))))
+            .values(**values)
+        )
+        result = session.connection().execute(stmt, params)
+        moved += result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(params)
+    return moved
+
+
+def update_many(session: Session, rows: Sequence[Mapping[str, Any]], *, now: Any) -> None:
+    """Set columns (no state change) on many applications: {"id", col: value, ...}, same columns each."""
+    if not rows:
+        return
+    table: Table = Application.__table__  # type: ignore[assignment]
+    cols = [k for k in rows[0] if k != "id"]
+    values: dict[str, Any] = {c: bindparam(f"b_{c}") for c in cols}
+    values["updated_at"] = now
+    values["version"] = table.c.version + 1
+    stmt = update(table).where(table.c.id == bindparam("b_id")).values(**values)
+    session.connection().execute(stmt, [{f"b_{k}": v for k, v in r.items()} for r in rows])
+
+
+def insert_applications(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    if rows:
+        session.connection().execute(_APP.insert(), list(rows))
+
+
+def ids_in_states(session: Session, round_id: int, statuses: Sequence[str]) -> list[int]:
+    stmt = select(Application.id).where(
+        Application.round_id == round_id, Application.status.in_(list(statuses))
+    )
+    return list(session.scalars(stmt))
+
+
+def expire_applications(session: Session) -> None:
+    """After Core updates: reload ORM copies on next access."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Application):
+            session.expire(obj)
+
+
+# --- recusal, objections, contracts, batches ------------------------------------------------------------
+
+
+def recused_users(session: Session, application_id: int) -> set[int]:
+    stmt = select(StaffRecusal.user_id).where(StaffRecusal.application_id == application_id)
+    return set(session.scalars(stmt))
+
+
+def recusals_of_round(session: Session, round_id: int) -> list[StaffRecusal]:
+    return list(session.scalars(select(StaffRecusal).where(StaffRecusal.round_id == round_id)))
+
+
+def recused_applications(session: Session, round_id: int, user_id: int) -> set[int]:
+    stmt = select(StaffRecusal.application_id).where(
+        StaffRecusal.round_id == round_id, StaffRecusal.user_id == user_id
+    )
+    return set(session.scalars(stmt))
+
+
+def objections_of(session: Session, application_id: int) -> list[Objection]:
+    stmt = select(Objection).where(Objection.application_id == application_id).order_by(Objection.id)
+    return list(session.scalars(stmt))
+
+
+def objections_of_round(session: Session, round_id: int) -> list[Objection]:
+    stmt = select(Objection).where(Objection.round_id == round_id).order_by(Objection.id)
+    return list(session.scalars(stmt))
+
+
+def objection(session: Session, objection_id: int, *, for_update: bool = False) -> Objection | None:
+    stmt = select(Objection).where(Objection.id == objection_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).one_or_none()
+
+
+def contract_of(session: Session, application_id: int) -> HireContract | None:
+    stmt = select(HireContract).where(HireContract.application_id == application_id)
+    return session.scalars(stmt).one_or_none()
+
+
+def contracts_of_round(session: Session, round_id: int) -> list[HireContract]:
+    return list(session.scalars(select(HireContract).where(HireContract.round_id == round_id)))
+
+
+def batch(session: Session, batch_id: int, *, for_update: bool = False) -> BatchRun | None:
+    stmt = select(BatchRun).where(BatchRun.id == batch_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).one_or_none()
+
+
+def batches_of(session: Session, round_id: int) -> list[BatchRun]:
+    stmt = select(BatchRun).where(BatchRun.round_id == round_id).order_by(BatchRun.id.desc())
+    return list(session.scalars(stmt))
+
+
+def active_batch(session: Session, round_id: int) -> BatchRun | None:
+    stmt = select(BatchRun).where(BatchRun.round_id == round_id, BatchRun.status.in_(["queued", "running"]))
+    return session.scalars(stmt).first()
+
+
+def queued_batches(session: Session, *, limit: int = 20) -> list[BatchRun]:
+    stmt = select(BatchRun).where(BatchRun.status == "queued").order_by(BatchRun.id).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def set_batch_progress(session: Session, batch_id: int, done: int) -> None:
+    session.connection().execute(update(BatchRun).where(BatchRun.id == batch_id).values(done=done))
