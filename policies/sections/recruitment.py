@@ -7,6 +7,9 @@ from enum import StrEnum
 from pydantic import model_validator
 
 from domain.education import Education as Education  # moved to domain; re-exported here
+from domain.ranking import Rounding as Rounding  # moved to domain; re-exported here
+from domain.ranking import TieBreak as TieBreak
+from domain.ranking import VacancyRefill as VacancyRefill
 from policies.base import DayUnit, Frozen, Labelled, Sourced
 from policies.chains import ApprovalChain, Authority, Organiser, OrganiserRole
 
@@ -103,41 +106,6 @@ class ScoreDecimals(Frozen):
 
     def describe(self) -> str:
         return f"笔试{self.written}位、面试{self.interview}位、总成绩{self.total}位小数"
-
-
-class Rounding(StrEnum):
-    HALF_UP = "half_up"  # 四舍五入
-    HALF_EVEN = "half_even"
-    DOWN = "down"
-
-    @property
-    def label(self) -> str:
-        return {"half_up": "四舍五入", "half_even": "银行家舍入", "down": "截尾"}[self.value]
-
-
-class TieBreak(StrEnum):
-    WRITTEN_SCORE = "written_score"  # 笔试成绩高者优先
-    INTERVIEW_SCORE = "interview_score"  # 面试成绩高者优先
-    EDUCATION = "education"  # 学历高者优先
-    LATER_BIRTH_DATE = "later_birth_date"  # 出生日期晚者(年轻者)优先
-
-    @property
-    def label(self) -> str:
-        return {
-            "written_score": "笔试成绩高者优先",
-            "interview_score": "面试成绩高者优先",
-            "education": "学历高者优先",
-            "later_birth_date": "年龄小者优先",
-        }[self.value]
-
-
-class VacancyRefill(StrEnum):
-    NEXT_IN_RANKING = "next_in_ranking"  # 按岗位排名依次递补
-    NONE = "none"  # 不递补
-
-    @property
-    def label(self) -> str:
-        return "按排名依次递补" if self is VacancyRefill.NEXT_IN_RANKING else "不递补"
 
 
 class NoticePeriod(Frozen):
