@@ -122,6 +122,16 @@ def existing_id_numbers(session: Session, round_id: int, numbers: Iterable[str])
     return found
 
 
+def ids_by_person(session: Session, round_id: int, numbers: Sequence[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for i in range(0, len(numbers), 900):
+        stmt = select(Application.id_number, Application.id).where(
+            Application.round_id == round_id, Application.id_number.in_(list(numbers[i : i + 900]))
+        )
+        out.update({r[0]: r[1] for r in session.execute(stmt)})
+    return out
+
+
 def applications(
     session: Session,
     round_id: int,
