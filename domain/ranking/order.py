@@ -113,11 +113,17 @@ def rank_post(
     decided = {app: k for k, app in enumerate(manual_order)}
     rows = []
     for c in items:
-        if interview_exclusion(c, rules) is not None:
+        if (
+            c.withdrawn
+            or c.disqualified
+            or c.interview is None
+            or (c.written is None and rules.written_percent)
+        ):
             continue
-        assert c.interview is not None
-        w = None if c.written is None else round_score(c.written, rules.written_decimals, rules.rounding)
         i = round_score(c.interview, rules.interview_decimals, rules.rounding)
+        if rules.interview_pass_line is not None and i < rules.interview_pass_line:
+            continue  # the same conditions as interview_exclusion, without rounding twice
+        w = None if c.written is None else round_score(c.written, rules.written_decimals, rules.rounding)
         b = capped_bonus(c.bonus, rules)
         raw = ((w or ZERO) * rules.written_percent + i * rules.interview_percent) / 100 + b
         total = round_score(raw, rules.total_decimals, rules.rounding)

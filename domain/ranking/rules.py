@@ -28,7 +28,11 @@ class Rounding(StrEnum):
 
     @property
     def decimal_mode(self) -> str:
-        return {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}[self.value]
+        return _MODES[self]
+
+
+_MODES = {Rounding.HALF_UP: ROUND_HALF_UP, Rounding.HALF_EVEN: ROUND_HALF_EVEN, Rounding.DOWN: ROUND_DOWN}
+_QUANTA = {d: Decimal(1).scaleb(-d) for d in range(10)}
 
 
 class TieBreak(StrEnum):
@@ -172,8 +176,9 @@ def _check_decimal(value: object, what: str) -> Decimal:
 
 def round_score(value: Decimal | int, decimals: int, rounding: Rounding = Rounding.HALF_UP) -> Decimal:
     """`value` rounded to `decimals` places the configured way (default 四舍五入: 79.45 -> 79.5)."""
-    v = _check_decimal(value, "成绩")
-    return v.quantize(Decimal(1).scaleb(-decimals), rounding=rounding.decimal_mode)
+    v = value if type(value) is Decimal and value.is_finite() else _check_decimal(value, "成绩")
+    quantum = _QUANTA.get(decimals) or Decimal(1).scaleb(-decimals)
+    return v.quantize(quantum, rounding=_MODES[rounding])
 
 
 def capped_bonus(bonus: Decimal | int, rules: ScoringRules) -> Decimal:

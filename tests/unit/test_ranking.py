@@ -381,3 +381,18 @@ def test_opening_ratio_cut_and_cancel() -> None:
     assert out[1].reason.endswith("取消该岗位")
     with pytest.raises(InvalidInput):
         opening_check({99: 3}, {10: 1}, 3)
+
+
+def test_ranked_and_excluded_partition_the_candidates() -> None:
+    cs = [
+        cand(1, "80", "70"),
+        cand(2, None, "80"),
+        cand(3, "70", None),
+        cand(4, "70", "59.94"),
+        cand(5, "70", "59.95"),
+        cand(6, "70", "90", withdrawn=True),
+        cand(7, "70", "90", disqualified=True),
+    ]
+    ranked = {e.application_id for e in rank_post(cs, RULES)}
+    excluded = {x.application_id for x in interview_exclusions(cs, RULES)}
+    assert ranked == {1, 5} and not ranked & excluded and ranked | excluded == {c.application_id for c in cs}
