@@ -6,6 +6,12 @@ so that the change and its audit row are committed, or rolled back, together.
 Appending locks the chain's head until the transaction ends, which serialises every writer from that
 moment: record as the LAST write before commit (after the action's own rows are locked and written), so
 the lock is held for microseconds and is always taken after, never before, a case's row locks.
+
+`defer` is `record` for hot paths: the row is validated at once but chained when the session commits
+(or before the next `record`/read of the trail in the same session), together with every other row the
+unit of work deferred: one head lock, one INSERT (executemany), one head update per transaction, taken
+after the session's last flush — so the head lock is always the last lock a transaction takes. A rolled
+back transaction drops its deferred rows with it.
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from db.models.audit import GENESIS, AuditEntry, canonical_json, entry_hash
 from db.repos import audit as repo
@@ -34,6 +41,8 @@ __all__ = [
     "AuditDraft",
     "AuditEntry",
     "VerifyResult",
+    "defer",
+    "flush_deferred",
     "history",
     "record",
     "record_many",
@@ -42,6 +51,8 @@ __all__ = [
 
 SYSTEM_NAME = "系统"
 """actor_name of rows written with no actor (timers, sweeps, batches)."""
+
+_PENDING = "shegong.audit.deferred"  # session.info key: rows deferred in the session's transaction
 
 _LIMITS = {
     "actor_name": 100,
@@ -112,15 +123,82 @@ def record(
             actor_role=actor_role,
         ),
     )
-    (written,) = repo.append(session, [row])
-    return AuditEntry(**written)
+    written = repo.append(session, [*_take_deferred(session), row])
+    return AuditEntry(**written[-1])
+
+
+def defer(
+    session: Session,
+    now: datetime,
+    *,
+    actor: Actor | None,
+    subject_type: str,
+    subject_id: int,
+    action: str,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    opinion: str | None = None,
+    article: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    actor_role: str | None = None,
+) -> None:
+    """`record`, chained at commit: the row is checked now (bad input raises here) and appended with the
+    unit of work's other deferred rows, in the order deferred, when the session commits."""
+    row = _content(
+        now,
+        AuditDraft(
+            actor=actor,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            opinion=opinion,
+            article=article,
+            data=data,
+            actor_role=actor_role,
+        ),
+    )
+    if session.in_nested_transaction():
+        # A savepoint could roll back part of the buffer: append at once, as `record` does.
+        repo.append(session, [*_take_deferred(session), row])
+        return
+    if not session.in_transaction():
+        session.connection()  # the rows belong to this transaction: it ends, they are written or dropped
+    session.info.setdefault(_PENDING, []).append(row)
+
+
+def flush_deferred(session: Session) -> None:
+    """Chain and insert the rows deferred so far in this session's transaction (commit does it anyway)."""
+    rows = _take_deferred(session)
+    if rows:
+        repo.append(session, rows)
+
+
+def _take_deferred(session: Session) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = session.info.pop(_PENDING, [])
+    return rows
+
+
+@event.listens_for(Session, "before_commit")
+def _on_commit(session: Session) -> None:
+    if session.info.get(_PENDING):
+        session.flush()  # the action's own rows first: the head lock is the last lock taken
+        flush_deferred(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _on_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # committed (and flushed above), rolled back or closed
+        session.info.pop(_PENDING, None)
 
 
 def record_many(session: Session, now: datetime, entries: Iterable[AuditDraft]) -> range:
     """Append a batch in the caller's transaction: one head lock, multi-row INSERTs, one head update.
     Returns the seqs assigned (empty for an empty batch)."""
     rows = [_content(now, e) for e in entries]
-    written = repo.append(session, rows)
+    earlier = _take_deferred(session)
+    written = repo.append(session, [*earlier, *rows])[len(earlier) :]
     if not written:
         return range(0)
     return range(written[0]["seq"], written[-1]["seq"] + 1)
@@ -128,11 +206,13 @@ def record_many(session: Session, now: datetime, entries: Iterable[AuditDraft]) 
 
 def history(session: Session, subject_type: str, subject_id: int) -> list[AuditEntry]:
     """Every row about one subject, oldest first (for case pages)."""
+    flush_deferred(session)
     return repo.history(session, subject_type, subject_id)
 
 
 def history_of(session: Session, subjects: Sequence[tuple[str, Sequence[int]]]) -> list[AuditEntry]:
     """Every row about several subjects — a case and its tasks — oldest first, in one query."""
+    flush_deferred(session)
     return repo.history_of(session, subjects)
 
 
@@ -141,6 +221,7 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
     inserted; then check the head against the last row. Rows appended while verifying are not judged."""
     if batch < 1:
         raise InvalidInput("batch 必须为正整数", code="audit_invalid")
+    flush_deferred(session)
     head = repo.get_head(session)
     expected, prev, checked = 1, GENESIS, 0
     for rows in repo.iter_batches(session, upto=head.last_seq if head else None, batch=batch):

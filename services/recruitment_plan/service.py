@@ -23,7 +23,7 @@ from services.uow import UnitOfWork
 
 def _audit(uow: UnitOfWork, actor: Actor, plan: RecruitmentPlan, **fields: Any) -> None:
     """One audit row about the plan, in the use case's transaction."""
-    audit.record(uow.session, uow.now, actor=actor, subject_type=CASE, subject_id=plan.id, **fields)
+    audit.defer(uow.session, uow.now, actor=actor, subject_type=CASE, subject_id=plan.id, **fields)
 
 
 def load(uow: UnitOfWork, plan_id: int, *, for_update: bool = False) -> RecruitmentPlan:

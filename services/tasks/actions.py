@@ -55,7 +55,7 @@ def _event(
 ) -> None:
     before = task.status
     TaskMachine.bind(task).fire(event, **kwargs)
-    audit.record(
+    audit.defer(
         uow.session,
         uow.now,
         actor=actor,

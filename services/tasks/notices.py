@@ -74,7 +74,7 @@ def _audit_task(
     **data: Any,
 ) -> None:
     """One audit row about a task; its case is named in the data so case pages can find it."""
-    audit.record(
+    audit.defer(
         uow.session,
         uow.now,
         actor=actor,
@@ -173,7 +173,7 @@ def carbon_copy(
             sender_id=actor.user_id,
         )
         count += 1
-    audit.record(
+    audit.defer(
         uow.session,
         uow.now,
         actor=actor,

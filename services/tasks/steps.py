@@ -90,7 +90,7 @@ def open_step(uow: UnitOfWork, case: CaseRef, spec: StepSpec, actor: Actor | Non
     uow.session.flush()
     for t in tasks:
         timing.schedule_deadline_timers(uow, case, t)
-    audit.record(
+    audit.defer(
         uow.session,
         now,
         actor=actor,
@@ -142,7 +142,7 @@ def cancel_case(uow: UnitOfWork, case_type: str, case_id: int, actor: Actor | No
     for tid in ids:
         timing.cancel_deadline_timers(uow, tid)
     if ids:
-        audit.record(
+        audit.defer(
             uow.session,
             uow.now,
             actor=actor,

@@ -256,3 +256,69 @@ def test_bulk_append_chains_correctly(runtime: Runtime) -> None:
 def _last_hash(runtime: Runtime) -> str:
     with runtime.engine.connect() as conn:
         return str(conn.execute(text("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1")).scalar_one())
+
+
+def _defer(uow: UnitOfWork, subject_id: int, action: str) -> None:
+    audit.defer(uow.session, uow.now, actor=ACTOR, subject_type="task", subject_id=subject_id, action=action)
+
+
+def test_deferred_rows_are_chained_at_commit_in_order(runtime: Runtime) -> None:
+    _append(2)
+    with UnitOfWork() as uow:
+        _defer(uow, 5, "claim")
+        _defer(uow, 5, "complete")
+        with UnitOfWork(readonly=True) as other:  # nothing written yet
+            assert audit.verify(other.session) == audit.VerifyResult(ok=True, checked=2)
+        e = audit.record(uow.session, uow.now, actor=None, subject_type="task", subject_id=5, action="remind")
+        assert e.seq == 5  # the deferred rows went first, in order
+        _defer(uow, 6, "claim")
+        uow.commit()
+    with UnitOfWork(readonly=True) as uow:
+        assert [(r.seq, r.action) for r in audit.history(uow.session, "task", 5)] == [
+            (3, "claim"),
+            (4, "complete"),
+            (5, "remind"),
+        ]
+        assert [r.seq for r in audit.history(uow.session, "task", 6)] == [6]
+    assert _verify(batch=2) == audit.VerifyResult(ok=True, checked=6)
+    assert _head(runtime) == (6, _last_hash(runtime))
+
+
+def test_deferred_rows_are_read_back_in_their_own_unit_of_work(runtime: Runtime) -> None:
+    with UnitOfWork() as uow:
+        _defer(uow, 1, "claim")
+        assert [r.action for r in audit.history(uow.session, "task", 1)] == ["claim"]
+        _defer(uow, 1, "complete")
+        assert [r.action for r in audit.history_of(uow.session, [("task", [1])])] == ["claim", "complete"]
+        uow.commit()
+    assert _verify() == audit.VerifyResult(ok=True, checked=2)
+
+
+def test_deferred_rows_vanish_with_a_rollback(runtime: Runtime) -> None:
+    _append(1)
+    before = _head(runtime)
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), UnitOfWork() as uow:
+        _defer(uow, 1, "claim")
+        raise Boom
+    with UnitOfWork() as uow:  # never committed
+        _defer(uow, 1, "claim")
+    with UnitOfWork() as uow:  # rolled back by hand, then reused for a committed row
+        _defer(uow, 1, "claim")
+        uow.session.rollback()
+        _defer(uow, 2, "release")
+        uow.commit()
+    assert _head(runtime) != before
+    with UnitOfWork(readonly=True) as uow:
+        assert audit.history(uow.session, "task", 1) == []
+        assert [r.seq for r in audit.history(uow.session, "task", 2)] == [2]
+    assert _verify() == audit.VerifyResult(ok=True, checked=2)
+
+
+def test_deferred_bad_input_raises_at_once(runtime: Runtime) -> None:
+    with pytest.raises(InvalidInput), UnitOfWork() as uow:
+        _defer(uow, 1, "x" * 41)
+    assert _head(runtime) is None
