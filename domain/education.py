@@ -24,12 +24,10 @@ class Education(StrEnum):
     @classmethod
     def parse(cls, value: str) -> Education | None:
         """The level for a stored value, or None for an empty or unknown one."""
-        try:
-            return cls(value)
-        except ValueError:
-            return None
+        return _BY_VALUE.get(value)
 
 
+_BY_VALUE = {e.value: e for e in Education}
 _RANKS = {e: i for i, e in enumerate(Education)}
 _LABELS = {
     Education.SENIOR_SECONDARY: "高中(中专)",
