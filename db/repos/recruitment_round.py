@@ -262,6 +262,28 @@ def expire_applications(session: Session) -> None:
 # --- recusal, objections, contracts, batches ------------------------------------------------------------
 
 
+def users_named_at(session: Session, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], set[int]]:
+    """(display name, jurisdiction code) -> ids of active users of that name holding a role in a department
+    of that jurisdiction: the staff an applicant's declared relative may be."""
+    from db.models.org import Department, RoleAssignment, User
+
+    names = sorted({p[0] for p in pairs})
+    codes = sorted({p[1] for p in pairs})
+    stmt = (
+        select(User.display_name, Jurisdiction.code, User.id)
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .join(Department, Department.id == RoleAssignment.department_id)
+        .join(Jurisdiction, Jurisdiction.id == Department.jurisdiction_id)
+        .where(User.display_name.in_(names), Jurisdiction.code.in_(codes), User.active.is_(True))
+    )
+    out: dict[tuple[str, str], set[int]] = {}
+    wanted = set(pairs)
+    for name, code, uid in session.execute(stmt):
+        if (name, code) in wanted:
+            out.setdefault((name, code), set()).add(uid)
+    return out
+
+
 def recused_users(session: Session, application_id: int) -> set[int]:
     stmt = select(StaffRecusal.user_id).where(StaffRecusal.application_id == application_id)
     return set(session.scalars(stmt))
