@@ -1,4 +1,5 @@
-"""`shegong org`: the jurisdiction tree, users and roles, API tokens."""
+"""`shegong org`: the jurisdiction tree, users and roles, API tokens. Every change is audited about the
+user (subject_type "user"), by 系统 (the operator at the server's console)."""
 
 from __future__ import annotations
 
@@ -96,11 +97,11 @@ def grant(
         if department is None:
             raise NotFound(f"“{node.name}”没有{dept.label}", code="department_not_found")
         if revoke:
-            done = org.revoke_role(uow.session, user.id, department.id, role)
+            done = org.revoke_role(uow.session, user.id, department.id, role, now=uow.now)
             uow.commit()
             typer.echo(f"已撤销：{department.name} · {role.label}" if done else "该用户并无此角色")
         else:
-            org.grant_role(uow.session, user.id, department.id, role)
+            org.grant_role(uow.session, user.id, department.id, role, now=uow.now)
             uow.commit()
             typer.echo(f"已授予 {user.display_name}：{department.name} · {role.label}")
 
@@ -116,3 +117,29 @@ def token(
         value = identity.issue_token(uow.session, user.id, label, now=uow.now)
         uow.commit()
     typer.echo(value)
+
+
+@app.command()
+def tokens(username: str = typer.Argument(...)) -> None:
+    """List a user's API tokens (id, label, issued, revoked)."""
+    with _errors(), UnitOfWork(readonly=True) as uow:
+        user = identity.user_by_username(uow.session, username)
+        rows = identity.list_tokens(uow.session, user.id)
+    if not rows:
+        typer.echo("该用户没有访问令牌")
+    for t in rows:
+        state = f"已吊销 {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "有效"
+        typer.echo(f"{t.id:>5}  {t.label:<16} 签发 {t.created_at:%Y-%m-%d %H:%M}  {state}")
+
+
+@app.command("revoke-token")
+def revoke_token(
+    username: str = typer.Argument(...),
+    token_id: int = typer.Argument(..., help="id shown by `shegong org tokens`"),
+) -> None:
+    """Revoke one of a user's API tokens."""
+    with _errors(), UnitOfWork() as uow:
+        user = identity.user_by_username(uow.session, username)
+        identity.revoke_token(uow.session, token_id, user_id=user.id, now=uow.now)
+        uow.commit()
+    typer.echo(f"已吊销令牌 {token_id}")
