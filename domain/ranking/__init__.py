@@ -24,6 +24,7 @@ from domain.ranking.rules import (
     capped_bonus,
     round_score,
     total_score,
+    weighted_total,
 )
 from domain.ranking.shortlist import Exclusion, Shortlist, shortlist_for_interview
 
@@ -49,4 +50,5 @@ __all__ = [
     "select_followup",
     "shortlist_for_interview",
     "total_score",
+    "weighted_total",
 ]

@@ -17,6 +17,7 @@ from domain.ranking.rules import (
     _plain,
     capped_bonus,
     round_score,
+    weighted_total,
 )
 from domain.ranking.shortlist import Exclusion, one_post
 
@@ -125,8 +126,7 @@ def rank_post(
             continue  # the same conditions as interview_exclusion, without rounding twice
         w = None if c.written is None else round_score(c.written, rules.written_decimals, rules.rounding)
         b = capped_bonus(c.bonus, rules)
-        raw = ((w or ZERO) * rules.written_percent + i * rules.interview_percent) / 100 + b
-        total = round_score(raw, rules.total_decimals, rules.rounding)
+        total = weighted_total(ZERO if w is None else w, i, b, rules)
         values = [_tie_value(c, w, i, tb) for tb in chain]
         key = (
             -total,

@@ -204,5 +204,10 @@ def total_score(
     else:
         w = round_score(written, rules.written_decimals, rules.rounding)
     i = round_score(interview, rules.interview_decimals, rules.rounding)
-    raw = (w * rules.written_percent + i * rules.interview_percent) / HUNDRED + capped_bonus(bonus, rules)
+    return weighted_total(w, i, capped_bonus(bonus, rules), rules)
+
+
+def weighted_total(written: Decimal, interview: Decimal, bonus: Decimal, rules: ScoringRules) -> Decimal:
+    """The total from scores already rounded to their decimals and a bonus already capped."""
+    raw = (written * rules.written_percent + interview * rules.interview_percent) / HUNDRED + bonus
     return round_score(raw, rules.total_decimals, rules.rounding)
