@@ -219,7 +219,8 @@ def move_many(
         values["version"] = table.c.version + 1
         stmt = (
             update(table)
-            .where(and_(table.c.id == bindparam("b_id"), table.c.status.in_(list(sources))))
+            # no IN (…) here: an expanding parameter cannot go with executemany
+            .where(and_(table.c.id == bindparam("b_id"), or_(*[table.c.status == s for s in sources])))
             .values(**values)
         )
         result = session.connection().execute(stmt, params)
