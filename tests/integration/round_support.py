@@ -46,7 +46,7 @@ def approved_plan(
         title="2026年社区专职工作人员招聘",
         year=2026,
         posts=[{"community_id": c, "posts": posts} for c in ids[:communities]],
-    )  # type: ignore[misc]
+    )
     with UnitOfWork() as uow:
         plan = plans.create_draft(uow, hr, draft)
         plans.submit(uow, hr, plan.id)
@@ -67,7 +67,7 @@ def approved_plan(
             for t in mine:
                 with UnitOfWork() as uow:
                     decision = "acknowledge" if t.kind == "filing" else "approve"
-                    tasks.complete(uow, a, t.id, decision, "同意")  # type: ignore[arg-type]
+                    tasks.complete(uow, a, t.id, decision, "同意")
                     uow.commit()
     raise AssertionError("plan was not approved")
 
