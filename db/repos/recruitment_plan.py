@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from db.models.org import Jurisdiction
 from db.models.recruitment_plan import RecruitmentPlan, RecruitmentPlanPost
@@ -18,11 +18,20 @@ from db.models.workers import Worker
 LIVE = ("in_review", "approved")
 
 
-def get(session: Session, plan_id: int, *, for_update: bool = False) -> RecruitmentPlan | None:
+_WITHOUT_PROFILE = (defer(RecruitmentPlan.profile),)
+
+
+def get(
+    session: Session, plan_id: int, *, for_update: bool = False, with_profile: bool = True
+) -> RecruitmentPlan | None:
+    """The plan; `with_profile=False` leaves its pinned profile (tens of kB of JSON) unread until used —
+    for use cases that only need the profile's parsed form, cached by fingerprint, and that do not let
+    the plan outlive their unit of work."""
+    options = () if with_profile else _WITHOUT_PROFILE
     if not for_update or (session.bind is not None and session.bind.dialect.name == "sqlite"):
         # SQLite has no row locks (its write transaction is the lock): the identity map may answer.
-        return session.get(RecruitmentPlan, plan_id)
-    stmt = select(RecruitmentPlan).where(RecruitmentPlan.id == plan_id)
+        return session.get(RecruitmentPlan, plan_id, options=options)
+    stmt = select(RecruitmentPlan).options(*options).where(RecruitmentPlan.id == plan_id)
     if for_update:
         stmt = stmt.with_for_update()
     return session.scalars(stmt).first()

@@ -10,15 +10,38 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.models.timers import Timer, TimerState
 
 PENDING = TimerState.PENDING.value
+
+_table = cast(Table, Timer.__table__)
+# Built once: statements on every task's path keep their compiled form (a per-call .values([...]) is
+# compiled anew each time, which costs more than the SQL).
+_INSERT_IF_ABSENT = {
+    "postgresql": postgresql.insert(_table).on_conflict_do_nothing(index_elements=["dedupe_key"]),
+    "sqlite": sqlite.insert(_table).on_conflict_do_nothing(index_elements=["dedupe_key"]),
+}
+_CANCEL_SUBJECT = (
+    update(_table)
+    .where(
+        _table.c.state == PENDING,
+        _table.c.subject_type == bindparam("subject_type_"),
+        _table.c.subject_id == bindparam("subject_id_"),
+    )
+    .values(
+        state=TimerState.CANCELLED.value,
+        cancelled_at=bindparam("now_"),
+        updated_at=bindparam("now_"),
+        lease_owner=None,
+        lease_until=None,
+    )
+)
 
 
 def _dialect(session: Session) -> str:
@@ -27,10 +50,11 @@ def _dialect(session: Session) -> str:
 
 def insert_if_absent(session: Session, values: dict[str, Any] | list[dict[str, Any]]) -> None:
     """INSERT the row(s) unless one with the same dedupe_key exists (no error, no race); a list is one
-    multi-row statement."""
-    dialect = postgresql if _dialect(session) == "postgresql" else sqlite
-    stmt = dialect.insert(Timer).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    session.execute(stmt)
+    executemany of one prebuilt statement (its rows must have the same keys)."""
+    if isinstance(values, list) and not values:
+        return
+    stmt = _INSERT_IF_ABSENT["postgresql" if _dialect(session) == "postgresql" else "sqlite"]
+    session.execute(stmt, values)
 
 
 def get(session: Session, timer_id: int) -> Timer | None:
@@ -133,6 +157,10 @@ def release(session: Session, ids: Sequence[int], owner: str) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+def _timers_loaded(session: Session) -> bool:
+    return any(key[0] is Timer for key in session.identity_map.keys())
+
+
 def cancel_pending(
     session: Session,
     *,
@@ -154,6 +182,17 @@ def cancel_pending(
         conds.append(Timer.kind.in_(list(kinds)))
     if len(conds) == 1:
         raise ValueError("cancel_pending needs a key or a subject")
+    if (
+        dedupe_key is None
+        and kinds is None
+        and subject_type is not None
+        and subject_id is not None
+        and not _timers_loaded(session)
+    ):
+        # No Timer object in the session to keep in step: a plain prebuilt UPDATE (the hot path of
+        # every task completion) instead of the ORM's update with a RETURNING fetch.
+        params = {"subject_type_": subject_type, "subject_id_": subject_id, "now_": now}
+        return int(session.execute(_CANCEL_SUBJECT, params).rowcount)  # type: ignore[attr-defined]
     result = session.execute(
         update(Timer)
         .where(*conds)

@@ -233,7 +233,9 @@ def on_step_decided(
     return_to: ReturnTo,
 ) -> None:
     """A step was decided: move the plan's machine and open the next (or previous) step."""
-    plan = load(uow, group.case_id, for_update=True)
+    plan = repo.get(uow.session, group.case_id, for_update=True, with_profile=False)
+    if plan is None:
+        raise NotFound(f"招聘方案 {group.case_id} 不存在", code="plan_not_found")
     steps = policy.steps(uow, plan)
     before = plan.status
     index = group.step_index

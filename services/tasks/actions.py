@@ -16,6 +16,7 @@ from services.tasks import timing
 from services.tasks.steps import settle_group
 from services.tasks.types import ReturnTo
 from services.uow import UnitOfWork
+from states.base import Procedure
 from states.task import TaskMachine
 
 DECISIONS = {"review": ("approve", "return"), "filing": ("acknowledge", "return")}
@@ -51,10 +52,11 @@ def _event(
     *,
     opinion: str | None = None,
     data: dict[str, Any] | None = None,
+    machine: Procedure | None = None,
     **kwargs: Any,
 ) -> None:
     before = task.status
-    TaskMachine.bind(task).fire(event, **kwargs)
+    (machine or TaskMachine.bind(task)).fire(event, **kwargs)
     audit.defer(
         uow.session,
         uow.now,
@@ -83,10 +85,14 @@ def claim(uow: UnitOfWork, actor: Actor, task_id: int) -> Task:
     task = _load(uow, task_id)
     if not _in_group(actor, task):
         raise PermissionDenied("您不在该任务的办理部门或角色中", code="not_candidate")
-    _event(uow, actor, task, "claim")
+    _claim(uow, actor, task)
+    return task
+
+
+def _claim(uow: UnitOfWork, actor: Actor, task: Task, machine: Procedure | None = None) -> None:
+    _event(uow, actor, task, "claim", machine=machine)
     task.assignee_id = actor.user_id
     task.claimed_at = uow.now
-    return task
 
 
 def release(uow: UnitOfWork, actor: Actor, task_id: int) -> Task:
@@ -187,14 +193,16 @@ def complete(
     text = _clean_opinion(
         opinion, required=decision == "return", what="退回理由" if decision == "return" else "意见"
     )
+    machine = TaskMachine.bind(task)  # one machine for the claim and the completion
     if task.status == "open" and _in_group(actor, task):
-        claim(uow, actor, task.id)
+        _claim(uow, actor, task, machine)
     _require_assignee(actor, task)
     _event(
         uow,
         actor,
         task,
         "complete",
+        machine=machine,
         opinion=text,
         data={"decision": decision, "return_to": return_to if decision == "return" else None},
     )
@@ -202,7 +210,6 @@ def complete(
     task.opinion = text
     task.completed_at = uow.now
     task.completed_by_id = actor.user_id
-    timing.cancel_deadline_timers(uow, task.id)
-    uow.session.flush()
+    timing.cancel_deadline_timers(uow, task.id)  # flushes the task's row first
     settle_group(uow, task, actor, return_to)
     return task
