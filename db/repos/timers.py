@@ -158,7 +158,7 @@ def release(session: Session, ids: Sequence[int], owner: str) -> int:
 
 
 def _timers_loaded(session: Session) -> bool:
-    return any(key[0] is Timer for key in session.identity_map)
+    return any(key[0] is Timer for key in session.identity_map.keys())  # noqa: SIM118 (not iterable)
 
 
 def cancel_pending(
