@@ -124,6 +124,9 @@ def prepare_database(settings: Settings) -> None:
             uow.commit()
         if seeded:
             typer.echo("[shegong] 已写入演示数据 / demo data loaded")
+            cases = importlib.import_module("services.demo_cases")
+            for line in cases.seed_cases(runtime):
+                typer.echo(f"[shegong] 演示业务 / demo case: {line}")
     runtime.engine.dispose()
 
 
