@@ -1,12 +1,20 @@
-"""Who can be picked on a task page: colleagues to delegate to, departments to transfer to."""
+"""Who can be picked on a page: colleagues to delegate to, departments to transfer to, people and
+departments to 抄送 (carbon copy) a case to, departments an admin may grant roles in."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from db.repos import directory as repo
-from domain.enums import Role
-from services import org
+from domain.actor import Actor
+from domain.enums import ROLE_LABELS, Role
+from domain.errors import InvalidInput
+from services import identity, org
+from services.tasks.steps import case_ref
+from services.uow import UnitOfWork
 
 
 def colleagues(
@@ -26,3 +34,61 @@ def peer_departments(session: Session, department_id: int) -> list[tuple[int, st
 
 def user_display_name(session: Session, user_id: int) -> str | None:
     return repo.display_name(session, user_id)
+
+
+# -- 抄送 -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CcTargets:
+    """Whom a case may be copied to: the departments of its organising jurisdiction, of every jurisdiction
+    above it and of those directly below it (e.g. a county's street offices), and the people who hold a
+    role in them."""
+
+    departments: tuple[tuple[int, str], ...]
+    users: tuple[tuple[int, str, str], ...]  # (id, 王海燕, 回民区委社会工作部 · 审核人)
+
+    def check(self, user_ids: Iterable[int], department_ids: Iterable[int]) -> None:
+        """Refuse a pick that is not on the lists (InvalidInput, code cc_target_out_of_scope)."""
+        users, depts = {u[0] for u in self.users}, {d for d, _ in self.departments}
+        bad_users = sorted(set(user_ids) - users)
+        bad_depts = sorted(set(department_ids) - depts)
+        if bad_users or bad_depts:
+            raise InvalidInput(
+                "抄送对象不在本案件的范围内（只能抄送给本地区及上级、直属下级的部门和人员）",
+                code="cc_target_out_of_scope",
+                details={"users": bad_users, "departments": bad_depts},
+            )
+
+
+def cc_targets(
+    uow: UnitOfWork, actor: Actor, case_type: str, case_id: int, *, task_assignee_id: int | None = None
+) -> CcTargets | None:
+    """The 抄送 picker of a case (the actor left out of the people); None when the actor may not 抄送 it:
+    only who oversees the case (its organiser, the departments above) or holds one of its tasks may."""
+    ref = case_ref(uow, case_type, case_id)
+    if not actor.oversees(ref.path) and (task_assignee_id is None or task_assignee_id != actor.user_id):
+        return None
+    chain = org.path_ids(ref.path)
+    rows = repo.departments_near(uow.session, chain, chain[-1]) if chain else []
+    names = {did: name for did, name, _ in rows}
+    people: dict[int, list[str]] = {}
+    display: dict[int, str] = {}
+    for uid, name, did, role in repo.users_in_departments(uow.session, list(names)):
+        if uid == actor.user_id:
+            continue
+        display[uid] = name
+        people.setdefault(uid, []).append(f"{names[did]} · {ROLE_LABELS[Role(role)]}")
+    return CcTargets(
+        departments=tuple((did, name) for did, name, _ in rows),
+        users=tuple((uid, display[uid], "；".join(roles)) for uid, roles in people.items()),
+    )
+
+
+# -- administration -------------------------------------------------------------------------------------
+
+
+def admin_departments(session: Session, actor: Actor) -> list[tuple[int, str, str]]:
+    """Departments the actor may grant roles in (those under the jurisdictions they administer), as
+    (id, name, jurisdiction name)."""
+    return repo.departments_under(session, identity.admin_paths(actor))

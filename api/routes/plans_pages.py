@@ -14,8 +14,10 @@ from api.templating import templates
 from domain.enums import Role
 from domain.errors import ShegongError
 from forms.recruitment_plan import PlanForm
+from services import directory
 from services import recruitment_plan as plans
 from services.recruitment_plan import views
+from services.recruitment_plan.machine import CASE
 from services.tasks.actions import DECISION_LABELS
 from services.uow import UnitOfWork
 from states.task import TaskMachine
@@ -165,11 +167,15 @@ async def quota_partial(request: Request, actor: CurrentActor) -> HTMLResponse:
 def plan_page(request: Request, plan_id: int, actor: CurrentActor, flash: str | None = None) -> HTMLResponse:
     with UnitOfWork(readonly=True) as uow:
         v = views.get_view(uow, actor, plan_id)
+        cc = directory.cc_targets(uow, actor, CASE, plan_id)
     return render(
         request,
         "plan.html",
         actor,
         v=v,
+        cc=cc,
+        case_type=CASE,
+        case_id=plan_id,
         flash=flash,
         task_labels=TASK_LABELS,
         decision_labels=DECISION_LABELS,

@@ -1,4 +1,5 @@
-"""Pages of the inbox, a task, and notifications; the task forms post here and come back."""
+"""Pages of the inbox, a task, and notifications; the task forms and the 抄送 form (of task and case pages)
+post here and come back."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import CurrentActor
 from api.pages import render
+from api.templating import templates
+from domain.errors import InvalidInput
 from services import directory, org, tasks
 from services.tasks.actions import DECISION_LABELS, DECISIONS
 from services.tasks.inbox import TABS
@@ -82,6 +85,9 @@ def task_page(request: Request, task_id: int, actor: CurrentActor, flash: str | 
         assignee = directory.user_display_name(uow.session, task.assignee_id) if task.assignee_id else None
         colleagues = directory.colleagues(uow.session, dept.id, exclude_user_id=actor.user_id) if dept else []
         transfer_departments = directory.peer_departments(uow.session, dept.id) if dept else []
+        cc = directory.cc_targets(
+            uow, actor, task.case_type, task.case_id, task_assignee_id=task.assignee_id
+        )
         now = uow.now
     return render(
         request,
@@ -100,6 +106,10 @@ def task_page(request: Request, task_id: int, actor: CurrentActor, flash: str | 
         decision_labels=DECISION_LABELS,
         colleagues=colleagues,
         transfer_departments=transfer_departments,
+        cc=cc,
+        case_type=task.case_type,
+        case_id=task.case_id,
+        task_id=task.id,
         flash=flash,
     )
 
@@ -184,3 +194,50 @@ def remind(task_id: int, actor: CurrentActor, message: Annotated[str, Form()] = 
         tasks.remind(uow, actor, task_id, message)
         uow.commit()
     return _back(task_id, "已催办")
+
+
+CASE_PAGES = {"recruitment_plan": "/plans/{id}"}
+
+
+@router.post("/cases/{case_type}/{case_id}/cc")
+def carbon_copy(
+    request: Request,
+    case_type: str,
+    case_id: int,
+    actor: CurrentActor,
+    user_ids: Annotated[list[int] | None, Form()] = None,
+    department_ids: Annotated[list[int] | None, Form()] = None,
+    note: Annotated[str, Form(max_length=200)] = "",
+    task_id: Annotated[int | None, Form()] = None,
+) -> Response:
+    """抄送 from a task or case page: only to the people and departments its picker offers."""
+    users, depts = user_ids or [], department_ids or []
+    with UnitOfWork() as uow:
+        assignee = None
+        if task_id is not None:
+            task = tasks.get_visible(uow, actor, task_id)
+            if (task.case_type, task.case_id) != (case_type, case_id):
+                raise InvalidInput("任务不属于该案件", code="cc_task_mismatch")
+            assignee = task.assignee_id
+        targets = directory.cc_targets(uow, actor, case_type, case_id, task_assignee_id=assignee)
+        if targets is not None:
+            targets.check(users, depts)
+        sent = tasks.carbon_copy(
+            uow,
+            actor,
+            case_type,
+            case_id,
+            user_ids=users,
+            department_ids=depts,
+            note=note,
+            task_id=task_id,
+        )
+        uow.commit()
+    if request.headers.get("hx-request"):
+        assert targets is not None  # carbon_copy refused otherwise
+        dept_names, user_names = dict(targets.departments), {u[0]: u[1] for u in targets.users}
+        names = [dept_names[d] for d in dict.fromkeys(depts)]
+        names += [user_names[u] for u in dict.fromkeys(users)]
+        return templates.TemplateResponse(request, "partials/cc_result.html", {"sent": sent, "names": names})
+    page = f"/tasks/{task_id}" if task_id else CASE_PAGES.get(case_type, "/inbox").format(id=case_id)
+    return RedirectResponse(f"{page}?flash=已抄送 {sent} 个对象", status_code=303)

@@ -24,7 +24,7 @@ from services.org.departments import (
     get_department,
     supervising_department,
 )
-from services.org.listing import TreeRow, UserListing, tree, users_with_roles
+from services.org.listing import Grant, TreeRow, UserListing, tree, users_with_roles
 from services.org.roles import grant_role, revoke_role
 from services.org.tree import (
     CODE_RE,
@@ -47,6 +47,7 @@ __all__ = [
     "LEVEL_DEPARTMENTS",
     "POLICY_KEY_RE",
     "SUPERVISOR_KIND",
+    "Grant",
     "Relative",
     "TreeRow",
     "UserListing",

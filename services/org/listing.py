@@ -13,22 +13,50 @@ from services.org.tree import jurisdiction_by_code
 
 
 @dataclass(frozen=True, slots=True)
+class Grant:
+    """One role a user holds: in which department, of which jurisdiction."""
+
+    department_id: int
+    department_name: str
+    jurisdiction_path: str
+    role: Role
+
+    @property
+    def text(self) -> str:
+        return f"{self.department_name} · {self.role.label}"
+
+
+@dataclass(frozen=True, slots=True)
 class UserListing:
     user_id: int
     username: str
     display_name: str
     active: bool
     roles: tuple[str, ...]  # "回民区委社会工作部 · 经办人"
+    grants: tuple[Grant, ...] = ()
 
 
-def users_with_roles(session: Session) -> list[UserListing]:
-    rows = repo.all_membership_rows(session)
-    out: dict[int, tuple[str, str, bool, list[str]]] = {}
+def _grant(r: repo.MembershipRow) -> Grant | None:
+    if r.role is None or r.department_id is None:
+        return None
+    return Grant(r.department_id, r.department_name or "", r.jurisdiction_path or "", Role(r.role))
+
+
+def users_with_roles(session: Session, *, user_id: int | None = None) -> list[UserListing]:
+    """Every user (or the one `user_id`) with the roles they hold, by username: one query."""
+    if user_id is None:
+        rows = repo.all_membership_rows(session)
+    else:
+        rows = repo.membership_rows(session, user_id=user_id)
+    out: dict[int, tuple[str, str, bool, list[Grant]]] = {}
     for r in rows:
         entry = out.setdefault(r.user_id, (r.username, r.display_name, r.active, []))
-        if r.role is not None:
-            entry[3].append(f"{r.department_name} · {Role(r.role).label}")
-    return [UserListing(uid, u, d, a, tuple(roles)) for uid, (u, d, a, roles) in out.items()]
+        if (g := _grant(r)) is not None:
+            entry[3].append(g)
+    return [
+        UserListing(uid, u, d, a, tuple(g.text for g in grants), tuple(grants))
+        for uid, (u, d, a, grants) in out.items()
+    ]
 
 
 @dataclass(frozen=True, slots=True)
