@@ -3,6 +3,8 @@ through repositories, and commits; any exception rolls everything back, so nothi
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from datetime import datetime
 from types import TracebackType
@@ -13,9 +15,52 @@ from services import clock as clock_service
 from services.runtime import Runtime, get_runtime
 
 # SQLite admits one writer at a time; its own busy handler makes waiters poll with growing sleeps, which
-# wrecks tail latency under concurrent requests. Writers of one process queue on this lock instead (other
-# processes still meet SQLite's busy timeout). Re-entrant so that a nested unit of work behaves as before.
+# wrecks tail latency under concurrent requests. Writers queue on locks instead, woken the moment the
+# writer before them is done: the threads of a process on this RLock (re-entrant, so that a nested unit of
+# work behaves as before), then the processes (several web workers, sweepers) on an flock of a file beside
+# the database. Writers that bypass units of work still meet SQLite's busy timeout.
 _SQLITE_WRITER = threading.RLock()
+_depth = 0  # nesting of _SQLITE_WRITER by its owner: the file lock is taken by the outermost only
+_lock_files: dict[str, tuple[int, int]] = {}  # database path -> (pid that opened it, fd)
+
+
+def _writer_lock_fd(database: str | None) -> int | None:
+    """This process's descriptor of the database's writer-lock file (None for an in-memory database).
+    Opened once per process: a descriptor inherited through fork would share the lock with the parent."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    held = _lock_files.get(database)
+    if held is not None and held[0] == os.getpid():
+        return held[1]
+    fd = os.open(database + ".writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    _lock_files[database] = (os.getpid(), fd)
+    return fd
+
+
+def _acquire_writer(database: str | None) -> None:
+    global _depth
+    _SQLITE_WRITER.acquire()
+    try:
+        if _depth == 0:
+            fd = _writer_lock_fd(database)
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+    except BaseException:
+        _SQLITE_WRITER.release()
+        raise
+    _depth += 1
+
+
+def _release_writer(database: str | None) -> None:
+    global _depth
+    _depth -= 1
+    try:
+        if _depth == 0:
+            fd = _writer_lock_fd(database)
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        _SQLITE_WRITER.release()
 
 
 class UnitOfWork:
@@ -28,7 +73,7 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self._locked = not self.readonly and self.runtime.engine.dialect.name == "sqlite"
         if self._locked:
-            _SQLITE_WRITER.acquire()
+            _acquire_writer(self.runtime.engine.url.database)
         try:
             return self._open()
         except BaseException:
@@ -38,7 +83,7 @@ class UnitOfWork:
     def _unlock(self) -> None:
         if self._locked:
             self._locked = False
-            _SQLITE_WRITER.release()
+            _release_writer(self.runtime.engine.url.database)
 
     def _open(self) -> UnitOfWork:
         factory = self.runtime.readonly_sessions if self.readonly else self.runtime.sessions

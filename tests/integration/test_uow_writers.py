@@ -1,0 +1,88 @@
+"""SQLite writers in several processes (web workers, sweepers) queue on a file lock beside the database,
+taken by each write unit of work, instead of polling in SQLite's busy handler; and many concurrent writers
+in two processes all commit, the audit chain intact."""
+
+from __future__ import annotations
+
+import fcntl
+import multiprocessing
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from domain.config import Settings
+from services import audit
+from services.runtime import Runtime, configure
+from services.uow import UnitOfWork
+
+
+def _settings_json(runtime: Runtime) -> str:
+    return runtime.settings.model_copy(
+        update={"database_url": runtime.engine.url.render_as_string(hide_password=False)}
+    ).model_dump_json()
+
+
+def _hold_writer(settings_json: str, ready: str, seconds: float) -> None:
+    rt = configure(Settings.model_validate_json(settings_json))
+    with UnitOfWork(rt):
+        open(ready, "w").close()
+        time.sleep(seconds)
+    rt.engine.dispose()
+
+
+def _writer(settings_json: str, name: str, n: int, start_at: float) -> int:
+    rt = configure(Settings.model_validate_json(settings_json))
+    while time.time() < start_at:
+        time.sleep(0.005)
+    for i in range(n):
+        with UnitOfWork(rt) as uow:
+            audit.defer(uow.session, uow.now, actor=None, subject_type=name, subject_id=i, action="write")
+            uow.commit()
+    rt.engine.dispose()
+    return n
+
+
+def test_a_write_unit_of_work_holds_the_file_lock(runtime: Runtime, tmp_path: Path) -> None:
+    if runtime.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL writers lock rows, not the database")
+    database = runtime.engine.url.database
+    assert database
+    ready = str(tmp_path / "ready")
+    ctx = multiprocessing.get_context("spawn")
+    proc = ctx.Process(target=_hold_writer, args=(_settings_json(runtime), ready, 1.0))
+    proc.start()
+    try:
+        deadline = time.time() + 30
+        while not os.path.exists(ready):
+            assert time.time() < deadline and proc.is_alive()
+            time.sleep(0.01)
+        fd = os.open(database + ".writer-lock", os.O_RDWR)
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(fd)
+        start = time.perf_counter()
+        with UnitOfWork(runtime) as uow:  # waits for the other process's unit of work, then writes
+            audit.defer(uow.session, uow.now, actor=None, subject_type="t", subject_id=1, action="after")
+            uow.commit()
+        assert time.perf_counter() - start > 0.2
+    finally:
+        proc.join(30)
+    assert proc.exitcode == 0
+
+
+def test_writers_in_two_processes_all_commit(runtime: Runtime) -> None:
+    settings_json = _settings_json(runtime)
+    ctx = multiprocessing.get_context("spawn")
+    start_at = time.time() + 4  # after both processes have imported everything
+    with ctx.Pool(2) as pool:
+        done = pool.starmap(
+            _writer, [(settings_json, "a", 150, start_at), (settings_json, "b", 150, start_at)]
+        )
+    assert done == [150, 150]
+    with UnitOfWork(runtime, readonly=True) as uow:
+        assert audit.verify(uow.session) == audit.VerifyResult(ok=True, checked=300)
+        assert len(audit.history(uow.session, "a", 149)) == 1
