@@ -42,8 +42,11 @@ def _grant(r: repo.MembershipRow) -> Grant | None:
     return Grant(r.department_id, r.department_name or "", r.jurisdiction_path or "", Role(r.role))
 
 
-def users_with_roles(session: Session, *, user_id: int | None = None) -> list[UserListing]:
-    """Every user (or the one `user_id`) with the roles they hold, by username: one query."""
+def users_with_roles(
+    session: Session, *, user_id: int | None = None, q: str | None = None
+) -> list[UserListing]:
+    """Every user (or the one `user_id`; or those whose username or name contains `q`) with the roles
+    they hold, by username: one query."""
     if user_id is None:
         rows = repo.all_membership_rows(session)
     else:
@@ -53,9 +56,11 @@ def users_with_roles(session: Session, *, user_id: int | None = None) -> list[Us
         entry = out.setdefault(r.user_id, (r.username, r.display_name, r.active, []))
         if (g := _grant(r)) is not None:
             entry[3].append(g)
+    needle = (q or "").strip().lower()
     return [
         UserListing(uid, u, d, a, tuple(g.text for g in grants), tuple(grants))
         for uid, (u, d, a, grants) in out.items()
+        if not needle or needle in u.lower() or needle in d.lower()
     ]
 
 
