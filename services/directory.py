@@ -61,6 +61,15 @@ class CcTargets:
             )
 
 
+def _nearness(case_path: str, path: str) -> int:
+    """Nearest first: the case's own jurisdiction, those directly below it, then upward to the region."""
+    if path == case_path:
+        return 0
+    if path.startswith(case_path):
+        return 1
+    return 2 + case_path.count("/") - path.count("/")
+
+
 def cc_targets(
     uow: UnitOfWork, actor: Actor, case_type: str, case_id: int, *, task_assignee_id: int | None = None
 ) -> CcTargets | None:
@@ -71,10 +80,13 @@ def cc_targets(
         return None
     chain = org.path_ids(ref.path)
     rows = repo.departments_near(uow.session, chain, chain[-1]) if chain else []
+    rows.sort(key=lambda r: _nearness(ref.path, r[2]))
     names = {did: name for did, name, _ in rows}
     people: dict[int, list[str]] = {}
     display: dict[int, str] = {}
-    for uid, name, did, role in repo.users_in_departments(uow.session, list(names)):
+    rank = {did: i for i, (did, _, _) in enumerate(rows)}
+    found = repo.users_in_departments(uow.session, list(names))
+    for uid, name, did, role in sorted(found, key=lambda r: rank[r[2]]):
         if uid == actor.user_id:
             continue
         display[uid] = name
