@@ -1,0 +1,196 @@
+"""What the round's overview shows (page and API), read in the caller's unit of work from the round
+services and the round repository (no SQL here): the step bar, the settings with their articles, the funnel
+per post, batch runs, the officer's actions, the history; labels shared by the round's pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from db.models.recruitment_round import BatchRun, RecruitmentRound, RoundPost
+from db.repos import recruitment_round as repo
+from domain.actor import Actor
+from domain.enums import Role
+from policies.sections.recruitment import RECRUITMENT_STEP_LABELS
+from services import audit, org
+from services.recruitment_round import rounds
+from services.recruitment_round import settings as rs
+from services.uow import UnitOfWork
+from states.application import PAST_QUALIFICATION, ApplicationMachine
+from states.recruitment_round import RecruitmentRoundMachine
+
+ROUND_LABELS = RecruitmentRoundMachine.status_labels()
+APP_LABELS = ApplicationMachine.status_labels()
+POST_LABELS = {"open": "招聘中", "cut": "已核减", "cancelled": "已取消"}
+TRACK_LABELS = {"open_exam": "公开考试招聘", "programme_conversion": "服务基层项目人员直接考核"}
+BATCH_LABELS = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
+ACTIVE = ("registration", "qualification_review", "written_exam", "interview", "assessment",
+          "physical_exam", "investigation", "public_notice", "hiring")  # fmt: skip
+
+
+def may_review(actor: Actor, rnd: RecruitmentRound) -> bool:
+    return actor.in_group(rnd.department_id, Role.APPROVER)
+
+
+def setting_text(key: str, value: Any) -> str:
+    """A setting's value as people read it."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key == "steps":
+        return " → ".join(RECRUITMENT_STEP_LABELS.get(str(v), str(v)) for v in value)
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def settings_rows(rnd: RecruitmentRound) -> list[dict[str, Any]]:
+    return [{**row, "text": setting_text(row["key"], row["value"])} for row in rs.table(rnd.settings)]
+
+
+@dataclass
+class PostRow:
+    post: RoundPost
+    community: str
+    counts: dict[str, int]
+    total: int
+    qualified: int
+
+
+@dataclass
+class Overview:
+    rnd: RecruitmentRound
+    jurisdiction: str
+    department: str
+    officer: bool
+    reviewer: bool
+    steps: list[tuple[str, str, str]]  # (state, label, done|current|todo)
+    next_state: str | None
+    settings: list[dict[str, Any]]
+    posts: list[PostRow]
+    columns: list[tuple[str, str]]  # funnel columns (status, label)
+    totals: dict[str, int]
+    batches: list[BatchRun]
+    running: bool
+    actions: list[str]
+    history: list[Any] = field(default_factory=list)
+    diagram: str = ""
+
+    @property
+    def label(self) -> str:
+        return ROUND_LABELS.get(self.rnd.status, self.rnd.status)
+
+
+def step_bar(rnd: RecruitmentRound) -> list[tuple[str, str, str]]:
+    seq = rounds.sequence(rnd)
+    at = seq.index(rnd.status) if rnd.status in seq else -1
+    return [
+        (
+            s,
+            ROUND_LABELS.get(s, s),
+            "done" if i < at or rnd.status == "closed" else "current" if i == at else "todo",
+        )
+        for i, s in enumerate(seq)
+    ]
+
+
+def funnel(
+    uow: UnitOfWork, rnd: RecruitmentRound
+) -> tuple[list[PostRow], list[tuple[str, str]], dict[str, int]]:
+    """Per post: the applications in each state now, the total registered and those past qualification."""
+    counts = repo.status_counts(uow.session, rnd.id)
+    places = repo.post_places(uow.session, rnd.id)
+    present = {s for (_, s) in counts}
+    always = {"registered", "pending_review", "qualified", "rejected"}
+    columns = [(s, APP_LABELS[s]) for s in APP_LABELS if s in present or s in always]
+    rows, totals = [], {"_total": 0, "_qualified": 0}
+    for p in repo.posts_of(uow.session, rnd.id):
+        mine = {s: n for (pid, s), n in counts.items() if pid == p.id}
+        row = PostRow(p, places.get(p.id, ("", "", ""))[1], mine, sum(mine.values()),
+                      sum(n for s, n in mine.items() if s in PAST_QUALIFICATION))  # fmt: skip
+        rows.append(row)
+        for s, n in mine.items():
+            totals[s] = totals.get(s, 0) + n
+        totals["_total"] += row.total
+        totals["_qualified"] += row.qualified
+    return rows, columns, totals
+
+
+def officer_actions(rnd: RecruitmentRound, uow: UnitOfWork) -> list[str]:
+    s = rnd.status
+    out: list[str] = []
+    if s == "preparing":
+        out += ["setup", "publish"]
+    elif s == "registration":
+        out += ["import", "close_registration"]
+    elif s == "qualification_review":
+        if repo.count_applications(uow.session, rnd.id, statuses=["registered"]):
+            out.append("screen")
+        out.append("advance")
+    elif s == "hiring":
+        out.append("close")
+    elif s in ACTIVE:
+        out.append("advance")
+    if s not in ("closed", "cancelled"):
+        out.append("cancel")
+    return out
+
+
+def overview(uow: UnitOfWork, actor: Actor, round_id: int) -> Overview:
+    rnd = rounds.load_visible(uow, actor, round_id)
+    officer = rounds.is_officer(actor, rnd)
+    posts, columns, totals = funnel(uow, rnd)
+    batches = repo.batches_of(uow.session, rnd.id)
+    return Overview(
+        rnd=rnd,
+        jurisdiction=org.get_jurisdiction(uow.session, rnd.jurisdiction_id).name,
+        department=org.get_department(uow.session, rnd.department_id).name,
+        officer=officer,
+        reviewer=may_review(actor, rnd),
+        steps=step_bar(rnd),
+        next_state=rounds.next_state(rnd),
+        settings=settings_rows(rnd),
+        posts=posts,
+        columns=columns,
+        totals=totals,
+        batches=batches,
+        running=any(b.status in ("queued", "running") for b in batches),
+        actions=officer_actions(rnd, uow) if officer else [],
+        history=audit.history(uow.session, rounds.CASE, rnd.id),
+        diagram=RecruitmentRoundMachine.mermaid(rnd.status),
+    )
+
+
+def visible_rounds(uow: UnitOfWork, actor: Actor) -> list[RecruitmentRound]:
+    return repo.rounds_under(uow.session, sorted(actor.scope_paths()))
+
+
+ROUND_EVENTS = {
+    **RecruitmentRoundMachine.event_labels,
+    "create": "发起招聘",
+    "edit": "修改公告设置",
+    "screen": "资格初审",
+    "import_applications": "导入报名信息",
+}
+APP_EVENTS = {
+    **ApplicationMachine.event_labels,
+    "register": "报名",
+    "edit": "修改报名信息",
+    "declare_recusal": "声明回避",
+}
+
+
+def history_note(e: Any) -> str:
+    """The data of an audit row worth reading (what a batch did, what was missing, where it came from)."""
+    d = e.data or {}
+    if e.action == "screen":
+        return (f"共{d.get('screened', 0)}人：通过{d.get('qualified', 0)}，不通过{d.get('rejected', 0)}，"
+                f"转人工审核{d.get('pending_review', 0)}")  # fmt: skip
+    if e.action == "import_applications":
+        return f"导入{d.get('rows', 0)}人"
+    if d.get("missing"):
+        return "需补正：" + "；".join(d["missing"])
+    if e.action == "register":
+        return f"岗位 {d.get('post', '')}（{'导入' if d.get('via') == 'import' else '网上报名'}）"
+    return ""
