@@ -320,3 +320,10 @@ def recover_stale(*, runtime: Runtime | None = None, after: timedelta = STALE_AF
                               error=f"执行中断：超过{after}仍未完成，执行进程已退出；请重新发起")  # fmt: skip
         uow.commit()
         return [b.id for b in rows]
+
+
+def name_for(batch_id: int, *, runtime: Runtime | None = None) -> str:
+    """The flow run name of a batch by id ("资格初审 · 招聘#12"), or "批处理#id" when there is no such row."""
+    with UnitOfWork(runtime or get_runtime(), readonly=True) as uow:
+        row = repo.batch(uow.session, batch_id)
+        return run_name(row) if row is not None else f"批处理#{batch_id}"
