@@ -90,3 +90,8 @@ def round_rows(
     if lock:
         stmt = stmt.with_for_update()
     return list(session.execute(stmt))
+
+
+def round_of_application(session: Session, app_id: int) -> int | None:
+    """The round an application belongs to (to lock the round before the application: the batch order)."""
+    return session.scalar(select(Application.round_id).where(Application.id == app_id))

@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from db.models.recruitment_round import Application, RecruitmentRound
 from db.repos import recruitment_round as repo
+from db.repos import round_exams as exam_repo
 from domain.actor import Actor
-from domain.errors import InvalidInput, RuleViolation
+from domain.errors import InvalidInput, NotFound, RuleViolation
 from services.recruitment_round import registration, rounds
 from services.recruitment_round import settings as rs
 from services.recruitment_round.scoring import score_problem
@@ -33,9 +34,12 @@ def record_assessment(
 ) -> Application:
     """The assessment panel's result for one applicant, recorded by the round's officer (not related to
     them): the opinion is required (the panel's conclusion); a score, if the plan gives one, is kept."""
-    app = registration.load_application(uow, actor, app_id, for_update=True)
-    rnd = rounds.load(uow, app.round_id, for_update=True)
+    round_id = exam_repo.round_of_application(uow.session, app_id)
+    if round_id is None:
+        raise NotFound(f"报名 {app_id} 不存在", code="application_not_found")
+    rnd = rounds.load_visible(uow, actor, round_id, for_update=True)  # the round first, as batches lock
     rounds.require_officer(actor, rnd)
+    app = registration.load_application(uow, actor, app_id, for_update=True)
     article = _article(rnd)
     if rnd.track != "programme_conversion" or rnd.status != "assessment":
         raise RuleViolation(

@@ -163,6 +163,11 @@ def on_decided(
                      action="keep", from_state=post.status, to_state=post.status, opinion=opinion,
                      article=article, data={"proposal": action, "posts": post.posts})  # fmt: skip
         return
+    if rnd.status == "cancelled":  # the proposal lapsed with the round: the task completes, nothing changes
+        audit.record(uow.session, uow.now, actor=actor, subject_type=CASE_POST, subject_id=post.id,
+                     action="proposal_lapsed", from_state=post.status, to_state=post.status, opinion=opinion,
+                     article=article, data={"proposal": action})  # fmt: skip
+        return
     if rnd.status != "qualification_review":
         raise RuleViolation("资格审查环节已结束，不能再核减或取消岗位", code="wrong_step", article=article)
     before, posts_before = post.status, post.posts

@@ -14,7 +14,7 @@ from db.models.recruitment_round import Application
 from db.repos import recruitment_round as repo
 from db.repos import round_exams as exam_repo
 from domain.actor import Actor
-from domain.errors import InvalidInput, RuleViolation
+from domain.errors import InvalidInput, NotFound, RuleViolation
 from services import audit
 from services.recruitment_round import registration, rounds
 from services.recruitment_round import settings as rs
@@ -169,8 +169,11 @@ def _problem(
 
 def record_interview_score(uow: UnitOfWork, actor: Actor, app_id: int, score: Decimal | None) -> Application:
     """One candidate's interview score (None: absent), by the round's officer who is not related to them."""
+    round_id = exam_repo.round_of_application(uow.session, app_id)
+    if round_id is None:
+        raise NotFound(f"报名 {app_id} 不存在", code="application_not_found")
+    rnd = officer_round(uow, actor, round_id, "interview", "录入面试成绩")  # the round first, as batches lock
     app = registration.load_application(uow, actor, app_id, for_update=True)
-    rnd = officer_round(uow, actor, app.round_id, "interview", "录入面试成绩")
     if app.status != "shortlisted":
         raise RuleViolation("该考生不在面试人选中", code="not_shortlisted", article="IM art. 8")
     require_not_recused(uow, actor, app)

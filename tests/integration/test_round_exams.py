@@ -141,6 +141,17 @@ def test_opening_ratio_cut_cancel_or_keep_only_through_approval(actor: GetActor,
     assert all(v.startswith(f"2026{rid:04d}") for v in t.values())
 
 
+def test_a_proposal_lapses_with_a_cancelled_round(actor: GetActor, at: Any) -> None:
+    hr = actor("hm_hr")
+    rid = in_review(actor, [{"name": "甲"}], posts=2, communities=1)
+    assert call(opening.check_opening, hr, rid)["opened"] == ["01"]
+    call(rounds.cancel, hr, rid, "财政预算调整")
+    with UnitOfWork(readonly=True) as uow:
+        (task,) = [t for t in tasks.inbox(uow, actor("hhht_sw")).tasks if t.case_type == "round_post"]
+    call(tasks.complete, actor("hhht_sw"), task.id, "approve", "同意")
+    assert (posts(rid)["01"].status, people(rid)["甲"].status) == ("open", "qualified")
+
+
 def test_written_import_lists_every_problem_writes_nothing_and_refuses_related_staff(
     actor: GetActor, at: Any
 ) -> None:
