@@ -36,6 +36,7 @@ class ApplicationMachine(Procedure):
         "select": "进入体检考察",
         "hold_in_reserve": "列为递补人选",
         "refill": "递补",
+        "return_to_reserve": "退回递补名单",
         "fail_followup": "体检或考察不合格",
         "propose": "列入拟聘用名单",
         "raise_objection": "受理异议",
@@ -91,6 +92,8 @@ class ApplicationMachine(Procedure):
     select = shortlisted.to(selected) | qualified.to(selected)
     hold_in_reserve = shortlisted.to(reserve) | qualified.to(reserve)
     refill = reserve.to(selected)
+    # With a follow-up ratio above 1:1 more candidates may pass than there are places: the extras go back.
+    return_to_reserve = selected.to(reserve)
     fail_followup = selected.to(followup_failed)
     propose = selected.to(proposed)
     raise_objection = proposed.to(frozen)

@@ -152,7 +152,7 @@ def _close_notice_due(uow: UnitOfWork, timer: Timer) -> None:
         return
     frozen = repo.count_applications(uow.session, rnd.id, statuses=["frozen"])
     rounds.fire(uow, None, rnd, "close_notice", data={"frozen": frozen})
-    rounds._entered(uow, None, rnd)  # the round's own after-entry hooks, as close_registration runs them
+    rounds.entered(uow, None, rnd)  # the round's own after-entry hooks, as close_registration runs them
 
 
 # --- candidates refilled after publication ---------------------------------------------------------------

@@ -313,7 +313,7 @@ def close_registration(uow: UnitOfWork, actor: Actor | None, round_id: int) -> R
     if actor is not None and rnd.registration_closes_at and rnd.registration_closes_at > uow.now:
         rnd.registration_closes_at = uow.now  # closed early by hand: the deadline ages are computed on
     timers.cancel(uow.session, CLOSE_REGISTRATION, CASE, rnd.id, now=uow.now)
-    _entered(uow, actor, rnd)
+    entered(uow, actor, rnd)
     return rnd
 
 
@@ -345,11 +345,11 @@ def advance(uow: UnitOfWork, actor: Actor, round_id: int, expected: str | None =
             details={"problems": problems},
         )
     fire(uow, actor, rnd, ENTERED_BY[target])
-    _entered(uow, actor, rnd)
+    entered(uow, actor, rnd)
     return rnd
 
 
-def _entered(uow: UnitOfWork, actor: Actor | None, rnd: RecruitmentRound) -> None:
+def entered(uow: UnitOfWork, actor: Actor | None, rnd: RecruitmentRound) -> None:
     for fn in _on_enter.get(rnd.status, []):
         fn(uow, actor, rnd)
 
@@ -372,6 +372,8 @@ def cancel(uow: UnitOfWork, actor: Actor, round_id: int, reason: str) -> Recruit
     tasks.cancel_case(uow, CASE, rnd.id, actor, f"招聘取消：{text}")
     for app_id in repo.ids_in_states(uow.session, rnd.id, ["pending_review"]):
         tasks.cancel_case(uow, "application", app_id, actor, f"招聘取消：{text}")
+    for post in repo.posts_of(uow.session, rnd.id):  # opening-ratio approvals still open
+        tasks.cancel_case(uow, "round_post", post.id, actor, f"招聘取消：{text}")
     return rnd
 
 

@@ -56,8 +56,16 @@ _INT = {
 _CHOICES: dict[str, tuple[str, ...]] = {
     "vacancy_refill": ("next_in_ranking", "none"),
     "name_order": ("surname_strokes", "ranking", "pinyin"),
+    "notice_unit": ("calendar", "working"),
 }
-EDITABLE = _INT | {"written_pass_line", "name_order", "admit_ties_at_cutoff", "vacancy_refill", "tie_breaks"}
+EDITABLE = _INT | {
+    "notice_unit",
+    "written_pass_line",
+    "name_order",
+    "admit_ties_at_cutoff",
+    "vacancy_refill",
+    "tie_breaks",
+}
 
 
 def _s(value: Any, article: str, key: str, source: str = "profile") -> dict[str, Any]:
@@ -159,7 +167,29 @@ def apply_changes(
     if value(out, "interview_ratio", 1) < 1 or value(out, "followup_ratio", 1) < 1:
         raise InvalidInput("面试比例、体检考察比例至少为1", code="setting_invalid")
     check_probation(profile, value(out, "contract_term_months", 36), value(out, "probation_months", 0))
+    _check_notice(profile, value(out, "notice_days", 0), value(out, "notice_unit", "calendar"))
     return out
+
+
+def _check_notice(profile: EffectiveProfile, days: int, unit: str) -> None:
+    """The notice period the profile allows: e.g. 7 to 15 days (事业单位公开招聘人员暂行规定 art. 23)."""
+    rule = profile.recruitment.public_notice
+    if unit == str(rule.value.unit):
+        low, high = rule.value.days, rule.value.max_days
+        if days < low or (high is not None and days > high):
+            span = f"{low}至{high}" if high is not None else f"不少于{low}"
+            raise RuleViolation(
+                f"公示期应为{span}{'日' if unit == 'calendar' else '个工作日'}(现为{days})",
+                code="notice_period_out_of_range",
+                article=rule.article,
+            )
+    minimum = profile.recruitment.public_notice_min_working_days
+    if unit == "working" and minimum is not None and days < minimum.value:
+        raise RuleViolation(
+            f"公示期不得少于{minimum.value}个工作日(现为{days})",
+            code="notice_period_out_of_range",
+            article=minimum.article,
+        )
 
 
 def check_probation(profile: EffectiveProfile, term_months: int, probation_months: int) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from db.repos import recruitment_round as repo
-from domain.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
+from domain.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation, ShegongError
 from services import audit, tasks
 from services.recruitment_round import (
     assessment,
@@ -145,10 +145,13 @@ def test_a_proposal_lapses_with_a_cancelled_round(actor: GetActor, at: Any) -> N
     hr = actor("hm_hr")
     rid = in_review(actor, [{"name": "甲"}], posts=2, communities=1)
     assert call(opening.check_opening, hr, rid)["opened"] == ["01"]
-    call(rounds.cancel, hr, rid, "财政预算调整")
     with UnitOfWork(readonly=True) as uow:
         (task,) = [t for t in tasks.inbox(uow, actor("hhht_sw")).tasks if t.case_type == "round_post"]
-    call(tasks.complete, actor("hhht_sw"), task.id, "approve", "同意")
+    call(rounds.cancel, hr, rid, "财政预算调整")
+    with UnitOfWork(readonly=True) as uow:  # cancelling the round cancels its open approvals
+        assert not [t for t in tasks.inbox(uow, actor("hhht_sw")).tasks if t.case_type == "round_post"]
+    with pytest.raises(ShegongError):
+        call(tasks.complete, actor("hhht_sw"), task.id, "approve", "同意")
     assert (posts(rid)["01"].status, people(rid)["甲"].status) == ("open", "qualified")
 
 
