@@ -140,6 +140,28 @@ def choose_refill(
     return _fill(uow, actor, rnd, vacated, chosen, f"出现空缺，经研究确定：{text}", post.code)
 
 
+def return_surplus(uow: UnitOfWork, actor: Actor, app_id: int, opinion: str) -> Application:
+    """With a follow-up ratio above 1:1 more candidates may pass than the post has places: the officer
+    returns the extras (lowest ranked, by their decision) to the reserve before the notice."""
+    app = registration.load_application(uow, actor, app_id, for_update=True)
+    rnd = rounds.load(uow, app.round_id)
+    rounds.require_officer(actor, rnd)
+    text = (opinion or "").strip()
+    if not text:
+        raise InvalidInput("请填写退回递补名单的理由", code="reason_required", details={"field": "opinion"})
+    post = repo.post(uow.session, app.post_id)
+    assert post is not None
+    selected = repo.count_applications(uow.session, rnd.id, post_id=post.id, statuses=["selected"])
+    if app.status != "selected" or selected <= post.posts:
+        raise RuleViolation(
+            f"{post.code}岗位体检考察人选未多于招聘人数{post.posts}名，不能退回递补名单",
+            code="no_surplus",
+            article=_article(rnd),
+        )
+    registration.fire(uow, actor, app, "return_to_reserve", opinion=text, article=_article(rnd))
+    return app
+
+
 @registration.after_leave
 def _after_withdrawal(uow: UnitOfWork, actor: Actor | None, app: Application, from_state: str) -> None:
     vacate(uow, actor, app, from_state, "放弃")
