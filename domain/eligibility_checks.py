@@ -43,6 +43,9 @@ def check_age(
     if limit is None or age <= limit:
         return
     said = f"报名截止日({deadline.isoformat()})年满{age}周岁，超过“{limit}周岁以下”的要求"
+    if rules.max_age_general and article == rules.max_age_article and not reg.relaxation_group:
+        f.doubt("age_over_general", f"{said}；规定为“一般应在{limit}周岁以下”，超龄须人工审核", article)
+        return
     rx = _relaxation(f, reg, rules, "age", "age_over", said, article)
     if rx is None:
         return

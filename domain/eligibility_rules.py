@@ -74,6 +74,7 @@ class ScreeningRules:
     post_conditions_article: str = ""  # "符合岗位所需的其他条件": cited for a post's stricter limit
     max_age: int | None = None  # "N周岁以下": N included
     max_age_article: str = ""
+    max_age_general: bool = False  # "一般应在N周岁以下": over the limit goes to a reviewer (BT art. 6)
     min_education: Education | None = None
     min_education_article: str = ""
     relaxation: RelaxationRule | None = None

@@ -34,6 +34,7 @@ def rules_from_profile(
         post_conditions_article=basic_article,
         max_age=c.max_age.value if c.max_age else None,
         max_age_article=c.max_age.article if c.max_age else "",
+        max_age_general=bool(c.max_age_general.value) if c.max_age_general else False,
         min_education=c.min_education.value if c.min_education else None,
         min_education_article=c.min_education.article if c.min_education else "",
         relaxation=_relaxation(c),

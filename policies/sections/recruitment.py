@@ -152,6 +152,8 @@ class ExamRules(Frozen):
 class Conditions(Frozen):
     basic_requirements: Sourced[list[Labelled]]
     max_age: Sourced[int] | None = None  # "N周岁以下": N inclusive (以下 includes N)
+    # "一般应在N周岁以下" (BT art. 6): the limit admits exceptions, so an older applicant is reviewed, not failed
+    max_age_general: Sourced[bool] | None = None
     min_education: Sourced[Education] | None = None
     relaxation: Sourced[Relaxation] | None = None
     priority_groups: Sourced[list[Labelled]] | None = None

@@ -342,3 +342,29 @@ def test_screen_many_matches_screen(ordos: ScreeningRules) -> None:
         Outcome.FAIL,
     ]
     assert codes(verdicts[2]) == ["id_format"]
+
+
+def test_bingtuan_general_age_limit_sends_older_applicants_to_review() -> None:
+    from datetime import date as _date
+
+    from domain.applicant import PostFacts as _Post
+    from domain.applicant import Registration as _Reg
+    from domain.eligibility import Outcome as _Outcome
+    from domain.eligibility import screen as _screen
+    from policies.loader import load_catalog
+    from policies.screening import rules_from_profile as _rules
+
+    deadline = _date(2026, 3, 12)
+    rules = _rules(load_catalog().resolve(["national", "bingtuan"], deadline))
+    assert rules.max_age == 40 and rules.max_age_general
+    from tests.integration.round_support import make_id
+
+    old = _Reg(
+        name="张三",
+        id_number=make_id(_date(1980, 1, 1), area="659001"),
+        phone="13800000000",
+        education="bachelor",
+    )
+    v = _screen(old, None, _Post(post_id=1, community_code="659001001001"), rules, deadline)
+    assert v.outcome is _Outcome.DOUBTFUL
+    assert [(r.code, r.article) for r in v.reasons] == [("age_over_general", "BT art. 6")]
