@@ -1,12 +1,22 @@
-"""Request dependencies: who is acting (session cookie for pages, bearer token for the API)."""
+"""Request dependencies: who is acting (session cookie for pages, bearer token for the API).
+
+A bearer token's Actor is kept for a moment (TOKEN_TTL seconds) so that a client's burst of requests
+costs one lookup: a revoked token, a deactivated user or a changed role takes effect at once for changes
+written by this process (any flush touching accounts, roles or the org tree empties the cache) and within
+TOKEN_TTL for changes written by another process."""
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Annotated
 
 from fastapi import Depends, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import event
+from sqlalchemy.orm import Session, UOWTransaction
 
+from db.models.org import ApiToken, Department, Jurisdiction, RoleAssignment, User
 from domain.actor import Actor
 from domain.enums import Role
 from domain.errors import PermissionDenied, Unauthenticated
@@ -16,6 +26,39 @@ from services.uow import UnitOfWork
 
 COOKIE = "shegong_session"
 SESSION_MAX_AGE = 12 * 3600
+TOKEN_TTL = 2.0  # seconds
+_TOKEN_CACHE_MAX = 4096
+_IDENTITY_ROWS = (ApiToken, User, RoleAssignment, Department, Jurisdiction)
+
+_tokens: dict[str, tuple[float, Actor]] = {}
+_tokens_lock = threading.Lock()
+
+
+def forget_tokens() -> None:
+    with _tokens_lock:
+        _tokens.clear()
+
+
+@event.listens_for(Session, "after_flush")
+def _on_flush(session: Session, _flush: UOWTransaction) -> None:
+    if _tokens and any(
+        isinstance(o, _IDENTITY_ROWS) for rows in (session.new, session.dirty, session.deleted) for o in rows
+    ):
+        forget_tokens()
+
+
+def _actor_for_token(token: str) -> Actor:
+    now = time.monotonic()
+    hit = _tokens.get(token)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    with UnitOfWork(readonly=True) as uow:
+        actor = identity.actor_for_token(uow.session, token)  # Unauthenticated: not kept
+    with _tokens_lock:
+        if len(_tokens) >= _TOKEN_CACHE_MAX:
+            _tokens.clear()
+        _tokens[token] = (now + TOKEN_TTL, actor)
+    return actor
 
 
 def _signer() -> URLSafeTimedSerializer:
@@ -38,8 +81,7 @@ def _user_id_from_cookie(value: str) -> int | None:
 def optional_actor(request: Request) -> Actor | None:
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        with UnitOfWork(readonly=True) as uow:
-            return identity.actor_for_token(uow.session, auth[7:].strip())
+        return _actor_for_token(auth[7:].strip())
     cookie = request.cookies.get(COOKIE)
     if cookie:
         uid = _user_id_from_cookie(cookie)

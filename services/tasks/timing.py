@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from db.models.tasks import Task
+from db.models.timers import Timer
+from db.repos import timers as timers_repo
 from domain.calendar import due_date
 from services import calendar as calendar_service
 from services import timers
@@ -61,4 +63,10 @@ def schedule_next_escalation(uow: UnitOfWork, case: CaseRef, task: Task, level: 
 
 
 def cancel_deadline_timers(uow: UnitOfWork, task_id: int) -> None:
-    timers.cancel_for_subject(uow.session, "task", task_id, now=uow.now)
+    session = uow.session
+    if any(isinstance(o, Timer) for o in (*session.new, *session.dirty)):
+        timers.cancel_for_subject(session, "task", task_id, now=uow.now)  # flushes them first
+    else:
+        # No timer row waiting to be flushed: cancel at once, leaving the task's own changes to the
+        # next flush (one fewer flush on every completion).
+        timers_repo.cancel_pending(session, now=uow.now, subject_type="task", subject_id=task_id)

@@ -170,3 +170,18 @@ def test_login_refuses_a_wrong_password(client: TestClient) -> None:
     r = client.post("/login", data={"username": "hm_hr", "password": "wrong"})
     assert r.status_code == 401 and "用户名或密码错误" in r.text
     assert client.get("/inbox", follow_redirects=False).status_code == 303
+
+
+def test_a_revoked_token_is_refused_at_once(client: TestClient) -> None:
+    """Bearer tokens are looked up once per moment; a revocation written here takes effect at once."""
+    with UnitOfWork() as uow:
+        user = identity.authenticate(uow.session, "hm_hr", "demo1234")
+        tok = identity.issue_token(uow.session, user.user_id, "t")
+        uow.commit()
+    h = {"Authorization": f"Bearer {tok}"}
+    assert client.get("/api/v1/tasks", headers=h).status_code == 200
+    assert client.get("/api/v1/tasks", headers=h).status_code == 200  # from the cache
+    with UnitOfWork() as uow:
+        assert identity.revoke_bearer(uow.session, tok) is True
+        uow.commit()
+    assert client.get("/api/v1/tasks", headers=h).status_code == 401
