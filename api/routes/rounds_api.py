@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentActor
 from api.routes import rounds_views as rv
-from db.models.recruitment_round import RecruitmentRound
-from services.recruitment_round import rounds, screening
+from db.models.recruitment_round import BatchRun, RecruitmentRound
+from domain.errors import NotFound
+from services.recruitment_round import batch, rounds
 from services.uow import UnitOfWork
 
 router = APIRouter(prefix="/api/v1/rounds", tags=["recruitment_round"])
@@ -71,6 +72,8 @@ class StepOut(BaseModel):
 
 
 class RoundOut(RoundSummary):
+    """The round as its page shows it; `actions` lists the officer's buttons (batch steps as batch:<kind>)."""
+
     announcement: str
     cancel_reason: str | None
     policy_keys: list[str]
@@ -109,9 +112,33 @@ class CancelIn(BaseModel):
     reason: str = Field(max_length=2000)
 
 
-class ScreenOut(BaseModel):
-    summary: dict[str, int]
-    round: RoundOut
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: str = Field(description="screening | opening | admit_tickets | shortlist | ranking | notice")
+
+
+class BatchOut(BaseModel):
+    id: int
+    round_id: int
+    kind: str
+    label: str
+    status: Literal["queued", "running", "done", "failed"]
+    total: int
+    done: int
+    summary: dict[str, Any]
+    error: str | None
+    flow_run_id: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, b: BatchRun) -> BatchOut:
+        return cls(
+            id=b.id, round_id=b.round_id, kind=b.kind, label=rv.KIND_LABELS.get(b.kind, b.kind),
+            status=b.status, total=b.total, done=b.done, summary=b.summary or {}, error=b.error,
+            flow_run_id=b.flow_run_id, created_at=b.created_at, started_at=b.started_at, finished_at=b.finished_at,
+        )  # fmt: skip
 
 
 def round_out(uow: UnitOfWork, actor: CurrentActor, round_id: int) -> RoundOut:
@@ -193,13 +220,29 @@ def close_registration(round_id: int, actor: CurrentActor) -> RoundOut:
         return round_out(uow, actor, round_id)
 
 
-@router.post("/{round_id}/screen", response_model=ScreenOut)
-def screen(round_id: int, actor: CurrentActor) -> ScreenOut:
+@router.get("/{round_id}/batches", response_model=list[BatchOut])
+def batches(round_id: int, actor: CurrentActor) -> list[BatchOut]:
+    with UnitOfWork(readonly=True) as uow:
+        return [BatchOut.of(b) for b in batch.of_round(uow, actor, round_id)]
+
+
+@router.post("/{round_id}/batches", response_model=BatchOut, status_code=202)
+def request_batch(round_id: int, body: BatchIn, actor: CurrentActor) -> BatchOut:
+    """Queue a batch step; the Prefect dispatch flow (or `shegong round-batch drain`) runs it. Poll
+    GET …/batches/{id} for its status and progress."""
     with UnitOfWork() as uow:
-        rounds.require_officer(actor, rounds.load_visible(uow, actor, round_id))
-        summary = screening.screen_round(uow, actor, round_id)
+        row = batch.request(uow, actor, round_id, body.kind)
         uow.commit()
-        return ScreenOut(summary=summary, round=round_out(uow, actor, round_id))
+        return BatchOut.of(row)
+
+
+@router.get("/{round_id}/batches/{batch_id}", response_model=BatchOut)
+def get_batch(round_id: int, batch_id: int, actor: CurrentActor) -> BatchOut:
+    with UnitOfWork(readonly=True) as uow:
+        row = batch.get(uow, actor, batch_id)
+        if row.round_id != round_id:
+            raise NotFound(f"批处理 {batch_id} 不存在", code="batch_not_found")
+        return BatchOut.of(row)
 
 
 @router.post("/{round_id}/advance", response_model=RoundOut)

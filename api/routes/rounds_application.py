@@ -18,8 +18,8 @@ from db.repos import recruitment_round as repo
 from domain.actor import Actor
 from domain.applicant import Relation
 from domain.errors import ShegongError
-from services import audit
-from services.recruitment_round import registration, rounds, screening
+from services import audit, org
+from services.recruitment_round import exams, registration, rounds, screening
 from services.uow import UnitOfWork
 from states.application import ApplicationMachine
 
@@ -80,6 +80,7 @@ def _page(
         can_review=reviewer and app.status == "pending_review" and not recused,
         recused=recused,
         may_declare=(reviewer or officer) and not recused,
+        officer=officer,
         can_withdraw=officer and app.status not in FINAL,
         decisions=DECISION_LABELS
         if app.returns_count == 0
@@ -97,6 +98,17 @@ def application_page(
     request: Request, app_id: int, actor: CurrentActor, flash: str | None = None
 ) -> HTMLResponse:
     return _page(request, actor, app_id, flash=flash)
+
+
+@router.get("/applications/{app_id}/ticket", response_class=HTMLResponse)
+def admit_ticket(request: Request, app_id: int, actor: CurrentActor) -> HTMLResponse:
+    """The officer prints an applicant's admit ticket (e.g. for one who cannot print it)."""
+    with UnitOfWork(readonly=True) as uow:
+        app = registration.load_application(uow, actor, app_id)
+        ticket = exams.admit_ticket(uow, actor, app.round_id, app.id_number)
+        rnd = rounds.load(uow, app.round_id)
+        organiser = org.get_jurisdiction(uow.session, rnd.jurisdiction_id).name
+    return render(request, "rounds/ticket.html", actor, t=ticket, organiser=organiser)
 
 
 @router.post("/applications/{app_id}/review")

@@ -18,7 +18,7 @@ from domain.actor import Actor
 from domain.enums import Role
 from domain.errors import InvalidInput, ShegongError
 from services.recruitment_plan import views as plan_views
-from services.recruitment_round import rounds, screening
+from services.recruitment_round import batch, rounds
 from services.recruitment_round import settings as rs
 from services.uow import UnitOfWork
 
@@ -28,7 +28,9 @@ SETUP_KEYS = sorted(rs.EDITABLE - {"tie_breaks"}, key=list(rs.LABELS).index)
 CHOICE_LABELS = {
     "vacancy_refill": {"next_in_ranking": "按总成绩排名依次递补", "none": "不递补"},
     "name_order": {"surname_strokes": "按姓氏笔画", "ranking": "按成绩排名", "pinyin": "按姓氏拼音"},
+    "notice_unit": {"calendar": "日（自然日）", "working": "个工作日"},
 }
+INT_KEYS = set(SETUP_KEYS) - set(CHOICE_LABELS) - {"written_pass_line", "admit_ties_at_cutoff"}
 ACTION_FLASH = {
     "publish": "已发布招聘公告，报名开始",
     "close-registration": "报名已截止，进入资格审查",
@@ -98,10 +100,11 @@ def _page(
         form=form or _form_of(o.rnd),
         setup_keys=SETUP_KEYS,
         setting_labels=rs.LABELS,
-        int_keys=rs.EDITABLE
-        - {"tie_breaks", "written_pass_line", "name_order", "admit_ties_at_cutoff", "vacancy_refill"},
+        int_keys=INT_KEYS,
         choice_labels=CHOICE_LABELS,
         batch_labels=rv.BATCH_LABELS,
+        kind_labels=rv.KIND_LABELS,
+        summary_labels=rv.SUMMARY_LABELS,
         app_labels=rv.APP_LABELS,
         next_label=rv.ROUND_LABELS.get(o.next_state or "", ""),
         event_labels=rv.ROUND_EVENTS,
@@ -119,15 +122,25 @@ def round_page(
 
 @router.get("/rounds/{round_id}/batches", response_class=HTMLResponse)
 def batches_partial(request: Request, round_id: int, actor: CurrentActor) -> HTMLResponse:
-    """The batch runs (htmx: polled every 2 s while one is queued or running)."""
+    """The batch runs (htmx: polled every 2 s while one is queued or running; when it has finished, the
+    whole page reloads to show what the step changed)."""
     with UnitOfWork(readonly=True) as uow:
         rnd = rounds.load_visible(uow, actor, round_id)
         batches = repo.batches_of(uow.session, rnd.id)
     running = any(b.status in ("queued", "running") for b in batches)
+    headers = {"HX-Refresh": "true"} if request.headers.get("hx-request") and not running else None
     return templates.TemplateResponse(
         request,
         "rounds/batches.html",
-        {"rnd": rnd, "batches": batches, "running": running, "batch_labels": rv.BATCH_LABELS},
+        {
+            "rnd": rnd,
+            "batches": batches,
+            "running": running,
+            "batch_labels": rv.BATCH_LABELS,
+            "kind_labels": rv.KIND_LABELS,
+            "summary_labels": rv.SUMMARY_LABELS,
+        },
+        headers=headers,
     )
 
 
@@ -174,7 +187,8 @@ async def save_setup(request: Request, round_id: int, actor: CurrentActor) -> Re
             registration_closes_at=_when(
                 form["registration_closes_at"], "报名截止时间", "registration_closes_at"
             ),
-            settings={k: form[k] for k in SETUP_KEYS},
+            # the keys the form sent (a checkbox sends nothing when unticked: always included)
+            settings={k: form[k] for k in SETUP_KEYS if k in raw or k == "admit_ties_at_cutoff"},
         )
         with UnitOfWork() as uow:
             rounds.update_setup(uow, actor, round_id, setup)
@@ -184,18 +198,17 @@ async def save_setup(request: Request, round_id: int, actor: CurrentActor) -> Re
     return RedirectResponse(f"/rounds/{round_id}?flash=已保存公告设置", status_code=303)
 
 
-@router.post("/rounds/{round_id}/screen")
-def screen(request: Request, round_id: int, actor: CurrentActor) -> Response:
-    """资格初审 of every registered application (set-wise); doubtful ones become review tasks."""
+@router.post("/rounds/{round_id}/batch/{kind}")
+def request_batch(request: Request, round_id: int, kind: str, actor: CurrentActor) -> Response:
+    """A batch step (资格初审, 开考比例, 准考证号, 面试人选, 排名, 公示) is queued here and run by the Prefect
+    dispatch flow (or `shegong round-batch drain`); the page follows its progress."""
     try:
         with UnitOfWork() as uow:
-            rounds.require_officer(actor, rounds.load_visible(uow, actor, round_id))
-            summary = screening.screen_round(uow, actor, round_id)
+            row = batch.request(uow, actor, round_id, kind)
             uow.commit()
     except ShegongError as exc:
         return _page(request, actor, round_id, error=exc)
-    text = (f"资格初审完成：共{summary['screened']}人，通过{summary.get('qualified', 0)}人，"
-            f"不通过{summary.get('rejected', 0)}人，转人工审核{summary.get('pending_review', 0)}人")  # fmt: skip
+    text = f"已提交批处理「{batch.kind_of(kind).label}」(#{row.id})，后台执行，进度见下方"
     return RedirectResponse(f"/rounds/{round_id}?flash={text}", status_code=303)
 
 

@@ -13,10 +13,10 @@ from api.pages import render
 from api.routes import rounds_rows as rr
 from api.routes import rounds_views as rv
 from api.routes.rounds_public import form_values, mine_page, render_form, values_of
-from domain.errors import RuleViolation, ShegongError
+from domain.errors import ShegongError
 from forms.application_input import parse_html_form
 from services import org
-from services.recruitment_round import registration
+from services.recruitment_round import exams, registration
 from services.uow import UnitOfWork
 
 router = APIRouter(include_in_schema=False)
@@ -102,18 +102,12 @@ def withdraw(
 def admit_ticket(
     request: Request, round_id: int, auth_id_number: Text = "", auth_phone: Text = ""
 ) -> HTMLResponse:
-    """The printable admit ticket (准考证), once a ticket number is assigned."""
+    """The printable admit ticket (准考证), once the written exam has begun and a number is assigned."""
     try:
         with UnitOfWork(readonly=True) as uow:
             rnd = rr.published(uow, round_id)
-            app = registration.find_own(uow, round_id, auth_id_number, auth_phone)
-            code, post = rr.post_labels(uow, rnd).get(app.post_id, ("", ""))
+            ticket = exams.admit_ticket(uow, None, round_id, auth_id_number, auth_phone)
             organiser = org.get_jurisdiction(uow.session, rnd.jurisdiction_id).name
-        if not app.admit_ticket:
-            raise RuleViolation(
-                "尚未编排准考证号，请留意招聘公告", code="no_admit_ticket", article="IM art. 8"
-            )
     except ShegongError as exc:
         return _lookup(request, round_id, error=exc)
-    return render(request, "rounds/public_ticket.html", None, rnd=rnd, app=app, post=f"{code} {post}",
-                  organiser=organiser, sex=rr.SEX_LABELS.get(app.sex or "", ""))  # fmt: skip
+    return render(request, "rounds/ticket.html", None, t=ticket, organiser=organiser)

@@ -13,7 +13,7 @@ from domain.actor import Actor
 from domain.enums import Role
 from policies.sections.recruitment import RECRUITMENT_STEP_LABELS
 from services import audit, org
-from services.recruitment_round import rounds
+from services.recruitment_round import batch, rounds
 from services.recruitment_round import settings as rs
 from services.uow import UnitOfWork
 from states.application import PAST_QUALIFICATION, ApplicationMachine
@@ -23,6 +23,14 @@ ROUND_LABELS = RecruitmentRoundMachine.status_labels()
 APP_LABELS = ApplicationMachine.status_labels()
 POST_LABELS = {"open": "招聘中", "cut": "已核减", "cancelled": "已取消"}
 TRACK_LABELS = {"open_exam": "公开考试招聘", "programme_conversion": "服务基层项目人员直接考核"}
+KIND_LABELS = {k.key: k.label for k in batch.KINDS.values()}
+SUMMARY_LABELS = {
+    **ApplicationMachine.status_labels(),
+    "screened": "审查", "assigned": "编排准考证", "total": "合计", "tied_in": "末位同分进入",
+    "undecided_posts": "待定岗位", "unresolved_posts": "同分待定岗位", "posts": "岗位", "short": "未达开考比例",
+    "opened": "报批岗位", "waiting": "待批岗位", "kept": "保留岗位", "held": "暂缓", "notice_closes_at": "公示截止",
+    "error_code": "错误代码",
+}  # fmt: skip
 BATCH_LABELS = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
 ACTIVE = ("registration", "qualification_review", "written_exam", "interview", "assessment",
           "physical_exam", "investigation", "public_notice", "hiring")  # fmt: skip
@@ -74,6 +82,7 @@ class Overview:
     batches: list[BatchRun]
     running: bool
     actions: list[str]
+    kinds: list[tuple[str, str]]
     history: list[Any] = field(default_factory=list)
     diagram: str = ""
 
@@ -117,21 +126,26 @@ def funnel(
     return rows, columns, totals
 
 
-def officer_actions(rnd: RecruitmentRound, uow: UnitOfWork) -> list[str]:
+def batch_kinds(rnd: RecruitmentRound) -> list[tuple[str, str]]:
+    """(key, label) of the batch steps the round's current step offers (those whose module exists)."""
+    return [(k.key, k.label) for k in batch.KINDS.values() if rnd.status in k.states and k.available]
+
+
+def officer_actions(rnd: RecruitmentRound) -> list[str]:
+    """The officer's buttons now; batch steps are listed as 'batch:<kind>'. Entering the public notice is
+    the notice batch where it exists (it proposes the hires), so the plain advance is not offered then."""
     s = rnd.status
+    kinds = [k for k, _ in batch_kinds(rnd)]
     out: list[str] = []
     if s == "preparing":
         out += ["setup", "publish"]
     elif s == "registration":
         out += ["import", "close_registration"]
-    elif s == "qualification_review":
-        if repo.count_applications(uow.session, rnd.id, statuses=["registered"]):
-            out.append("screen")
-        out.append("advance")
     elif s == "hiring":
         out.append("close")
-    elif s in ACTIVE:
+    elif s in ACTIVE and not (rounds.next_state(rnd) == "public_notice" and "notice" in kinds):
         out.append("advance")
+    out += [f"batch:{k}" for k in kinds]
     if s not in ("closed", "cancelled"):
         out.append("cancel")
     return out
@@ -156,7 +170,8 @@ def overview(uow: UnitOfWork, actor: Actor, round_id: int) -> Overview:
         totals=totals,
         batches=batches,
         running=any(b.status in ("queued", "running") for b in batches),
-        actions=officer_actions(rnd, uow) if officer else [],
+        actions=officer_actions(rnd) if officer else [],
+        kinds=batch_kinds(rnd) if officer else [],
         history=audit.history(uow.session, rounds.CASE, rnd.id),
         diagram=RecruitmentRoundMachine.mermaid(rnd.status),
     )

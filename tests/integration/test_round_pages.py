@@ -18,6 +18,7 @@ from db.repos import recruitment_round as repo
 from forms.applicant_excel import SHEET
 from forms.application_input import ALL_COLUMNS
 from services import identity
+from services.recruitment_round import batch
 from services.uow import UnitOfWork
 from tests.integration.round_support import (
     GetActor,
@@ -54,6 +55,12 @@ def _form(seq: int, **over: Any) -> dict[str, Any]:
     }
     data.update(over)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def _drain() -> None:
+    """Run the queued batch steps, as the Prefect dispatch flow (or `shegong round-batch drain`) does."""
+    for batch_id, _ in batch.queued():
+        assert batch.run(batch_id).status == "done"
 
 
 def _token(username: str) -> dict[str, str]:
@@ -112,7 +119,7 @@ def test_round_from_plan_setup_and_step_errors(actor: GetActor, set_clock: SetCl
              "registration_opens_at": "2026-03-02T09:00", "registration_closes_at": "2026-03-12T09:00",
              "interview_ratio": "3", "written_percent": "60", "interview_percent": "50", "interview_pass_line": "60",
              "decimals_written": "2", "decimals_interview": "2", "decimals_total": "2", "bonus_cap": "5",
-             "opening_ratio": "3", "followup_ratio": "1", "notice_days": "5", "probation_months": "1",
+             "opening_ratio": "3", "followup_ratio": "1", "notice_days": "7", "notice_unit": "working", "probation_months": "1",
              "contract_term_months": "36", "written_pass_line": "", "name_order": "surname_strokes",
              "vacancy_refill": "next_in_ranking"}  # fmt: skip
     r = c.post(f"/rounds/{rid}/setup", data=setup)
@@ -267,8 +274,12 @@ def test_reviewer_returns_with_list_and_applicant_sees_it(
     set_clock(CLOSES)
     c = login("hm_hr")
     assert c.post(f"/rounds/{rid}/close-registration", follow_redirects=False).status_code == 303
-    r = c.post(f"/rounds/{rid}/screen")
-    assert r.status_code == 200 and "转人工审核1人" in r.text
+    r = c.post(f"/rounds/{rid}/batch/screening")
+    assert r.status_code == 200 and "已提交批处理「资格初审」" in r.text
+    assert 'hx-trigger="every 2s"' in r.text  # the page follows the queued batch
+    _drain()  # what the Prefect dispatch flow does
+    r = c.get(f"/rounds/{rid}/batches", headers={"HX-Request": "true"})
+    assert r.headers.get("HX-Refresh") == "true" and "待人工审核 1" in r.text
     app_id = int(
         re.findall(r"/applications/(\d+)", c.get(f"/rounds/{rid}/applicants?status=pending_review").text)[0]
     )
@@ -346,8 +357,13 @@ def test_json_api(actor: GetActor, set_clock: SetClock, client: TestClient) -> N
         client.post(f"/api/v1/rounds/{rid}/close-registration", headers=hr).json()["status"]
         == "qualification_review"
     )
-    r = client.post(f"/api/v1/rounds/{rid}/screen", headers=hr)
-    assert r.status_code == 200 and r.json()["summary"]["pending_review"] == 1
+    r = client.post(f"/api/v1/rounds/{rid}/batches", headers=hr, json={"kind": "screening"})
+    assert r.status_code == 202 and r.json()["status"] == "queued"
+    again = client.post(f"/api/v1/rounds/{rid}/batches", headers=hr, json={"kind": "screening"})
+    assert again.status_code == 409 and again.json()["code"] == "batch_active"
+    _drain()
+    r = client.get(f"/api/v1/rounds/{rid}/batches/{r.json()['id']}", headers=hr)
+    assert r.json()["status"] == "done" and r.json()["summary"]["pending_review"] == 1
     listed = client.get(f"/api/v1/rounds/{rid}/applications?status=pending_review", headers=hr).json()
     assert (
         listed["total"] == 1 and not listed["masked"] and listed["items"][0]["id_number"] == form["id_number"]
@@ -369,3 +385,36 @@ def test_json_api(actor: GetActor, set_clock: SetClock, client: TestClient) -> N
     assert r.status_code == 200 and r.json()["status"] == "cancelled" and r.json()["actions"] == []
     r = client.post(f"/api/v1/rounds/{rid}/close", headers=hr)
     assert r.status_code == 409 and r.json()["code"] == "transition_not_allowed"
+
+
+def test_admit_ticket_printed_by_applicant_and_officer(
+    actor: GetActor, set_clock: SetClock, login: Login, client: TestClient
+) -> None:
+    set_clock(T0)
+    rid = published_round(actor, T0)
+    number = make_id(date(1993, 5, 5), seq=8)
+    [app_id] = put_applications(rid, [{"post_code": "01", "status": "qualified", "id_number": number,
+                                       "phone": "13800000008", "name": "孙丽", "admit_ticket": "2026010001"}],
+                                now=T0)  # fmt: skip
+    auth = {"auth_id_number": number, "auth_phone": "13800000008"}
+    client.cookies.clear()
+    r = client.post(f"/public/rounds/{rid}/ticket", data=auth)
+    assert r.status_code == 422 and "准考证尚未生成" in r.text  # the written exam has not begun
+    with UnitOfWork() as uow:  # test set-up: the round as if it had entered the written exam
+        rnd = repo.get_round(uow.session, rid)
+        assert rnd is not None
+        rnd.status = "written_exam"
+        uow.commit()
+    mine = client.post(f"/public/rounds/{rid}/mine", data={"id_number": number, "phone": "13800000008"})
+    assert 'id="ticket"' in mine.text
+    r = client.post(f"/public/rounds/{rid}/ticket", data=auth)
+    assert r.status_code == 200 and 'id="ticket-no">2026010001<' in r.text and "@media print" not in r.text
+    assert (
+        client.post(f"/public/rounds/{rid}/ticket", data=auth | {"auth_phone": "13800000009"}).status_code
+        == 404
+    )
+    officer = login("hm_hr")
+    assert f'href="/applications/{app_id}/ticket"' in officer.get(f"/applications/{app_id}").text
+    r = officer.get(f"/applications/{app_id}/ticket")
+    assert r.status_code == 200 and number in r.text
+    assert login("hm_sw").get(f"/applications/{app_id}/ticket").status_code == 403
