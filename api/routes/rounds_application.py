@@ -29,9 +29,13 @@ OUTCOME_LABELS = {"pass": "符合", "fail": "不符合", "doubtful": "需人工�
 FINAL = ApplicationMachine.final_values()
 
 
-def _flag_labels(uow: UnitOfWork, rnd: Any, flags: list[str]) -> list[str]:
+def _choice_text(uow: UnitOfWork, rnd: Any) -> dict[str, str]:
+    """key -> label of the round's recommendation groups, priority groups and declared disqualifications."""
     ctx = rr.applicant_context(uow, rnd)
-    names = {c.key: c.label for c in (*ctx.priority_groups, *ctx.relaxation_groups)}
+    return {c.key: c.label for c in (*ctx.priority_groups, *ctx.relaxation_groups, *ctx.disqualifications)}
+
+
+def _flag_labels(names: dict[str, str], flags: list[str]) -> list[str]:
     out = []
     for f in flags:
         if f.startswith("relaxed:"):
@@ -59,7 +63,8 @@ def _page(
         recused = actor.user_id in repo.recused_users(uow.session, app.id)
         officer = rounds.is_officer(actor, rnd)
         reviewer = rv.may_review(actor, rnd)
-        flags = _flag_labels(uow, rnd, list(app.flags or []))
+        choice_text = _choice_text(uow, rnd)
+        flags = _flag_labels(choice_text, list(app.flags or []))
         history = audit.history(uow.session, "application", app.id)
     return render(
         request,
@@ -71,6 +76,8 @@ def _page(
         row=row,
         full=full,
         flags=flags,
+        choice_text=choice_text,
+        relation_text={r.value: r.label for r in Relation},
         verdict=app.verdict or {},
         outcome_labels=OUTCOME_LABELS,
         history=history,

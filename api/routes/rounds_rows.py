@@ -62,7 +62,7 @@ def post_labels(uow: UnitOfWork, rnd: RecruitmentRound) -> dict[int, tuple[str, 
     """post id -> (code, community + title)."""
     places = repo.post_places(uow.session, rnd.id)
     return {
-        p.id: (p.code, f"{places.get(p.id, ('', '', ''))[1]}{p.title}")
+        p.id: (p.code, f"{places.get(p.id, ('', '', ''))[1]} {p.title}")
         for p in repo.posts_of(uow.session, rnd.id)
     }
 

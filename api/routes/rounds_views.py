@@ -11,6 +11,7 @@ from db.models.recruitment_round import BatchRun, RecruitmentRound, RoundPost
 from db.repos import recruitment_round as repo
 from domain.actor import Actor
 from domain.enums import Role
+from domain.ranking import Rounding, TieBreak, VacancyRefill
 from policies.sections.recruitment import RECRUITMENT_STEP_LABELS
 from services import audit, org
 from services.recruitment_round import batch, rounds
@@ -40,17 +41,34 @@ def may_review(actor: Actor, rnd: RecruitmentRound) -> bool:
     return actor.in_group(rnd.department_id, Role.APPROVER)
 
 
+_ENUMS: dict[str, Any] = {"rounding": Rounding, "tie_breaks": TieBreak, "vacancy_refill": VacancyRefill}
+_CHOICE_TEXT = {
+    "notice_unit": {"calendar": "自然日", "working": "工作日"},
+    "name_order": {"surname_strokes": "按姓氏笔画", "ranking": "按成绩排名", "pinyin": "按姓氏拼音"},
+}
+
+
+def _one(key: str, v: Any) -> str:
+    if key == "steps":
+        return RECRUITMENT_STEP_LABELS.get(str(v), str(v))
+    enum = _ENUMS.get(key)
+    if enum is not None:
+        try:
+            return str(enum(v).label)
+        except ValueError:
+            return str(v)
+    return _CHOICE_TEXT.get(key, {}).get(str(v), str(v))
+
+
 def setting_text(key: str, value: Any) -> str:
-    """A setting's value as people read it."""
+    """A setting's value as people read it (labels, not keys)."""
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
         return "是" if value else "否"
-    if key == "steps":
-        return " → ".join(RECRUITMENT_STEP_LABELS.get(str(v), str(v)) for v in value)
     if isinstance(value, list):
-        return "、".join(str(v) for v in value)
-    return str(value)
+        return (" → " if key in ("steps", "tie_breaks") else "、").join(_one(key, v) for v in value)
+    return _one(key, value)
 
 
 def settings_rows(rnd: RecruitmentRound) -> list[dict[str, Any]]:
@@ -187,12 +205,23 @@ ROUND_EVENTS = {
     "edit": "修改公告设置",
     "screen": "资格初审",
     "import_applications": "导入报名信息",
+    "request_batch": "提交批处理",
+    "check_opening": "核定开考比例",
+    "assign_admit_tickets": "编排准考证号",
+    "shortlist": "确定面试人选",
+    "rank": "综合成绩排名",
 }
 APP_EVENTS = {
     **ApplicationMachine.event_labels,
     "register": "报名",
     "edit": "修改报名信息",
     "declare_recusal": "声明回避",
+    "open_step": "生成人工审核任务",
+    "claim": "签收",
+    "complete": "审核办结",
+    "cancel_tasks": "取消待办",
+    "remind": "催办",
+    "escalate": "督办",
 }
 
 
@@ -206,6 +235,8 @@ def history_note(e: Any) -> str:
         return f"导入{d.get('rows', 0)}人"
     if d.get("missing"):
         return "需补正：" + "；".join(d["missing"])
+    if e.action == "request_batch":
+        return f"{KIND_LABELS.get(str(d.get('kind')), d.get('kind', ''))} #{d.get('batch', '')}"
     if e.action == "register":
         return f"岗位 {d.get('post', '')}（{'导入' if d.get('via') == 'import' else '网上报名'}）"
     return ""
