@@ -21,6 +21,8 @@ from services.uow import UnitOfWork
 from states.application import ApplicationMachine
 
 CASE = ApplicationMachine.procedure
+# 报名与资格审查 (IM art. 8): what registering, editing, correcting and withdrawing an application cite.
+ARTICLE = "IM art. 8"
 MAX_IMPORT_ROWS = 50_000
 
 # After an application left the race (withdrawn or failed) from a state that held a place: the follow-up
@@ -143,8 +145,9 @@ def register(uow: UnitOfWork, round_id: int, reg: Registration, post_code: str) 
         ),
     )
     audit_app(
-        uow, None, app, action="register", to_state="registered", data={"post": post.code, "via": "online"}
-    )
+        uow, None, app, action="register", to_state="registered", article=ARTICLE,
+        data={"post": post.code, "via": "online"},
+    )  # fmt: skip
     return app
 
 
@@ -184,7 +187,7 @@ def edit(
     app.post_id = post.id
     app.updated_at = uow.now
     if app.status == "returned":
-        fire(uow, None, app, "resubmit", data={"post": post.code})
+        fire(uow, None, app, "resubmit", article=ARTICLE, data={"post": post.code})
         app.missing = []
         from services.recruitment_round import screening  # the single-row path of the same screening
 
@@ -197,6 +200,7 @@ def edit(
             action="edit",
             from_state=app.status,
             to_state=app.status,
+            article=ARTICLE,
             data={"post": post.code},
         )
     return app
@@ -219,7 +223,7 @@ def withdraw_by_officer(uow: UnitOfWork, actor: Actor, app_id: int, reason: str)
 
 
 def _withdraw(uow: UnitOfWork, actor: Actor | None, app: Application, reason: str) -> Application:
-    before = fire(uow, actor, app, "withdraw", opinion=reason)
+    before = fire(uow, actor, app, "withdraw", opinion=reason, article=ARTICLE)
     if before == "pending_review":
         tasks.cancel_case(uow, CASE, app.id, actor, f"报名人放弃：{reason}")
     notify_left(uow, actor, app, before)
@@ -333,6 +337,7 @@ def import_applicants(uow: UnitOfWork, actor: Actor, round_id: int, rows: Sequen
                 subject_id=ids[v["id_number"]],
                 action="register",
                 to_state="registered",
+                article=ARTICLE,
                 data={"post": post_codes[v["post_id"]], "via": "import"},
             )
             for v in inserts

@@ -275,6 +275,7 @@ def update_setup(uow: UnitOfWork, actor: Actor, round_id: int, setup: RoundSetup
         action="edit",
         from_state=rnd.status,
         to_state=rnd.status,
+        article="IM art. 8",
         data={"changed": sorted(setup.settings)},
     )
     return rnd
