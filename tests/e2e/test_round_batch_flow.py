@@ -2,7 +2,7 @@
 dispatcher deployment (served by flows/serve.py, scheduled by the real server every few seconds) picks it
 and runs it as a flow run of its own, named after the batch, with a progress artifact; the BatchRun row
 ends done with that flow run's id. The on-demand deployment names its run from the batch too, and does not
-run a done batch again."""
+run a done batch again. A batch that fails (its round moved on) is marked failed and fails its flow run."""
 
 from __future__ import annotations
 
@@ -133,8 +133,33 @@ def test_dispatcher_runs_a_queued_batch_as_its_own_flow_run(
             timeout=60,
             log=log,
         )
+        # A batch whose round moved on before it ran: the step refused, the row failed, the flow run Failed.
+        with UnitOfWork(rt) as uow:
+            hr = identity.authenticate(uow.session, "hm_hr", "demo1234")
+        with UnitOfWork(rt) as uow:
+            failing = batch.request(uow, hr, rid, "opening").id
+            rounds.cancel(uow, hr, rid, "经费未落实")
+            uow.commit()
+        failed = _wait(
+            "the failing batch marked failed by a flow run",
+            lambda: (b := _batch(rt, failing)).status in ("done", "failed") and b,
+            timeout=120,
+            log=log,
+        )
+        failed_run = _wait(
+            "its flow run Failed",
+            lambda: (
+                (r := api.get(f"/flow_runs/{failed.flow_run_id}").json())["state_type"]
+                in ("FAILED", "COMPLETED")
+                and r
+            ),
+            timeout=60,
+            log=log,
+        )
     finally:
         stop_group(runner, sig=2)
+    assert failed.status == "failed" and failed.error and "已取消" in failed.error
+    assert (failed_run["state_type"], failed_run["name"]) == ("FAILED", f"核定开考比例 · 招聘#{rid}")
     name = f"资格初审 · 招聘#{rid}"
     assert (row.done, row.total, row.summary["screened"], row.summary["rejected"]) == (N, N, N, N // 10)
     assert _batch(rt, batch_id).flow_run_id == row.flow_run_id  # the on-demand run left it alone
