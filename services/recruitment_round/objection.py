@@ -1,18 +1,20 @@
 """Objections (异议) to a proposed hire during its public notice. The objector gives a real name, a way to
 be reached and the facts; the round's officer receives it, and it freezes only the named candidate
-(raise_objection). An approver of the organising department — never the officer who received it, nor
-staff recused from the candidate — resolves it: dismissed (clear_objection, back to proposed once no
-other objection is open) or upheld (uphold_objection: not hired, and the place is refilled)."""
+(raise_objection). An approver of the organising department or of the department supervising it — never
+the officer who received it, nor staff recused from the candidate — resolves it: dismissed
+(clear_objection, back to proposed once no other objection is open) or upheld (uphold_objection: not
+hired, and the place is refilled)."""
 
 from __future__ import annotations
 
-from db.models.recruitment_round import Objection
+from db.models.recruitment_round import Objection, RecruitmentRound
 from db.repos import recruitment_round as repo
 from db.repos import round_followup as frepo
 from domain.actor import Actor
 from domain.calendar import due_date
 from domain.enums import Role
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RuleViolation, TransitionRefused
+from services import org
 from services.recruitment_round import notice, refill, registration, rounds, screening
 from services.recruitment_round import settings as rs
 from services.uow import UnitOfWork
@@ -81,18 +83,31 @@ def file_objection(
     return obj
 
 
+def _may_resolve(uow: UnitOfWork, actor: Actor, rnd: RecruitmentRound) -> bool:
+    """An approver of the organising department, or of the department supervising it (the city's, as for
+    the opening ratio): when the organiser's approvers must all recuse (回避), the objection still has a
+    reviewer, as a review task has by 转办."""
+    if actor.in_group(rnd.department_id, Role.APPROVER):
+        return True
+    above = org.supervising_department(uow.session, rnd.department_id)
+    return above is not None and actor.in_group(above.id, Role.APPROVER)
+
+
 def resolve_objection(
     uow: UnitOfWork, actor: Actor, objection_id: int, upheld: bool, opinion: str
 ) -> Objection:
-    """核查结论 by an approver of the organising department: upheld -> not hired (and refilled where the
-    round allows); dismissed -> back on the list once no other objection to the candidate is open."""
+    """核查结论 by an approver of the organising department or the one above it: upheld -> not hired (and
+    refilled where the round allows); dismissed -> back on the list once no other objection to the
+    candidate is open."""
     obj = repo.objection(uow.session, objection_id, for_update=True)
     if obj is None:
         raise NotFound(f"异议 {objection_id} 不存在", code="objection_not_found")
     app = registration.load_application(uow, actor, obj.application_id, for_update=True)
     rnd = rounds.load(uow, app.round_id)
-    if not actor.in_group(rnd.department_id, Role.APPROVER):
-        raise PermissionDenied("只有招聘组织部门的审核人员可以作出异议核查结论", code="not_reviewer")
+    if not _may_resolve(uow, actor, rnd):
+        raise PermissionDenied(
+            "只有招聘组织部门或其上级主管部门的审核人员可以作出异议核查结论", code="not_reviewer"
+        )
     if obj.received_by_id == actor.user_id:
         raise PermissionDenied("受理异议的人员不能同时作出核查结论", code="objection_receiver")
     screening.require_not_recused(uow, actor, app)

@@ -271,11 +271,22 @@ def followup_steps(rid: int, actor: GetActor, at: Clock) -> None:
         run(followup.record_investigation, hr, who[n].id, True, "政治素质好，群众口碑好，无违法违纪记录")
 
 
+def to_notice(actor: GetActor, at: Clock) -> int:
+    """Steps 1-3 and the notice published on NOTICE_DAY."""
+    at(T0)
+    rid = published_round(actor, T0, posts=2, communities=2, days=10)
+    regs = register_everyone(rid)
+    qualification_review(rid, actor, regs, at)
+    exams_and_ranking(rid, actor, at)
+    followup_steps(rid, actor, at)
+    at(NOTICE_DAY)
+    run(rounds.advance, actor("hm_hr"), rid)
+    return rid
+
+
 def notice_and_objection(rid: int, actor: GetActor, at: Clock) -> None:
     """Step 4: the notice over National Day, an objection freezing one candidate, closed by its timer."""
     hr, sw = actor("hm_hr"), actor("hm_sw")
-    at(NOTICE_DAY)
-    run(rounds.advance, hr, rid)
     with UnitOfWork(readonly=True) as uow:
         rnd = rounds.load(uow, rid)
         cal = calendar.calendar_for(uow.session, rnd.policy_keys)
@@ -359,12 +370,7 @@ def hiring(rid: int, actor: GetActor, at: Clock) -> None:
 
 
 def test_a_whole_round_with_applicants_on_every_boundary(actor: GetActor, set_clock: Clock) -> None:
-    set_clock(T0)
-    rid = published_round(actor, T0, posts=2, communities=2, days=10)
-    regs = register_everyone(rid)
-    qualification_review(rid, actor, regs, set_clock)
-    exams_and_ranking(rid, actor, set_clock)
-    followup_steps(rid, actor, set_clock)
+    rid = to_notice(actor, set_clock)
     notice_and_objection(rid, actor, set_clock)
     hiring(rid, actor, set_clock)
 
@@ -395,3 +401,27 @@ def test_a_whole_round_with_applicants_on_every_boundary(actor: GetActor, set_cl
         assert uncited == set()
         result = audit.verify(uow.session)
     assert result.ok, result.reason
+
+
+def test_an_objection_to_the_reviewers_relative_is_decided_by_the_supervising_department(
+    actor: GetActor, set_clock: Clock
+) -> None:
+    """周德胜 (hm_sw) is the organiser's only approver and 褚亲属's relative: the objection to 褚亲属 goes to
+    the department above (the city's), as his review did; otherwise it would stay open and the round could
+    never close."""
+    rid = to_notice(actor, set_clock)
+    hr, sw, city = actor("hm_hr"), actor("hm_sw"), actor("hhht_sw")
+    set_clock(datetime(2026, 10, 9, 15, 0))
+    chu = people(rid)["褚亲属"]
+    obj = run(objection.file_objection, hr, chu.id, "钱群众", "13800004321", "反映其退役证明材料与实际不符")
+    assert status(rid)["褚亲属"] == "frozen"
+    assert (
+        refused(PermissionDenied, objection.resolve_objection, sw, obj.id, False, "不属实").code == "recused"
+    )
+    assert refused(
+        PermissionDenied, objection.resolve_objection, actor("hm_org"), obj.id, False, "x"
+    ).code == ("not_reviewer")  # another department of the county is no reviewer of the round
+    run(objection.resolve_objection, city, obj.id, False, "经向退役军人事务部门核实，退役证明真实有效")
+    assert status(rid)["褚亲属"] == "proposed"
+    (resolved,) = [e for e in actions("application", chu.id) if e.action == "clear_objection"]
+    assert resolved.actor_id == city.user_id and resolved.article
