@@ -184,3 +184,14 @@ def test_cli_drains_the_queue(rid: int, actor: GetActor) -> None:
     again = CliRunner().invoke(cli.app, ["run", str(batch_id)])
     assert again.exit_code == 0 and "完成" in again.output
     assert "nothing queued" in CliRunner().invoke(cli.app, ["drain"]).output
+
+
+def test_every_kind_names_an_existing_step_of_the_batch_signature() -> None:
+    import inspect
+
+    for spec in batch.KINDS.values():
+        step = spec.step()
+        assert step is not None, spec.target
+        params = inspect.signature(step).parameters
+        assert list(params)[:3] == ["uow", "actor", "round_id"], spec.target
+        assert params["progress"].kind is inspect.Parameter.KEYWORD_ONLY, spec.target
