@@ -79,6 +79,8 @@ def _list_page(
         posts=posts,
         statuses=rv.APP_LABELS,
         full=full,
+        total_places=rr.decimals(rnd)["total"],
+        score=rr.score_text,
         officer=rounds.is_officer(actor, rnd),
         round_label=rv.ROUND_LABELS.get(rnd.status, rnd.status),
         flash=flash,

@@ -76,6 +76,8 @@ def _page(
         row=row,
         full=full,
         flags=flags,
+        places=rr.decimals(rnd),
+        score=rr.score_text,
         choice_text=choice_text,
         relation_text={r.value: r.label for r in Relation},
         verdict=app.verdict or {},

@@ -16,11 +16,11 @@ from db.models.recruitment_round import Application, RecruitmentRound
 from db.repos import recruitment_round as repo
 from domain.applicant import Relation
 from domain.education import Education
-from domain.errors import ShegongError
+from domain.errors import NotFound, ShegongError
 from forms.applicant_context import ApplicantContext
 from forms.application_input import RELATIVE_PARTS, parse_html_form
 from services import org
-from services.recruitment_round import registration
+from services.recruitment_round import notice, registration
 from services.uow import UnitOfWork
 from states.application import ApplicationMachine
 
@@ -209,11 +209,18 @@ def mine_page(
 
 
 @router.get("/public/rounds/{round_id}/notice", response_class=HTMLResponse)
-def notice(request: Request, round_id: int) -> HTMLResponse:
-    """The public notice of the proposed hires (公示), printable: what a real notice shows."""
+def public_notice(request: Request, round_id: int) -> HTMLResponse:
+    """The public notice of the proposed hires (公示), printable: what a paper notice shows (name, sex, birth
+    month, education, post, and the total score and rank where the round was scored), in the configured
+    name order; never an ID number or a phone."""
     with UnitOfWork(readonly=True) as uow:
         rnd = rr.published(uow, round_id)
         organiser = org.get_jurisdiction(uow.session, rnd.jurisdiction_id).name
-    return render(
-        request, "rounds/public_notice.html", None, rnd=rnd, organiser=organiser, rows=[], published=False
-    )
+        try:
+            listing: notice.NoticeList | None = notice.notice_list(uow, round_id)
+        except NotFound:
+            listing = None
+    scored = listing is not None and any(r.total_score is not None for r in listing.rows)
+    places = rr.decimals(rnd)["total"]
+    return render(request, "rounds/public_notice.html", None, rnd=rnd, organiser=organiser, n=listing,
+                  scored=scored, score=lambda v: rr.score_text(v, places))  # fmt: skip

@@ -9,6 +9,7 @@ Who sees ID numbers in full ("the right"): only an HR officer of the round's org
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from db.models.recruitment_round import Application, RecruitmentRound
@@ -19,6 +20,7 @@ from domain.errors import NotFound
 from domain.id_number import mask_id
 from forms.applicant_context import ApplicantContext, PostChoice, choices
 from services.recruitment_round import rounds
+from services.recruitment_round import settings as rs
 from services.uow import UnitOfWork
 from states.application import PAST_QUALIFICATION, ApplicationMachine
 
@@ -158,3 +160,13 @@ def conditions(rnd: RecruitmentRound) -> list[tuple[str, str]]:
         if group is not None:
             out.append((f"{title}：" + "；".join(i.label for i in group.value), group.article))
     return out
+
+
+def score_text(value: Decimal | None, places: int = 2) -> str:
+    """A score as the announcement fixed its decimals (Decimal formatting: no float rounding)."""
+    return "" if value is None else f"{value:.{places}f}"
+
+
+def decimals(rnd: RecruitmentRound) -> dict[str, int]:
+    """Decimal places of the written, interview and total scores, from the round's settings."""
+    return {k: int(rs.value(rnd.settings, f"decimals_{k}", 2)) for k in ("written", "interview", "total")}

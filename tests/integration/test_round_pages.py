@@ -418,3 +418,42 @@ def test_admit_ticket_printed_by_applicant_and_officer(
     r = officer.get(f"/applications/{app_id}/ticket")
     assert r.status_code == 200 and number in r.text
     assert login("hm_sw").get(f"/applications/{app_id}/ticket").status_code == 403
+
+
+def test_public_notice_shows_what_a_paper_notice_shows(
+    actor: GetActor, set_clock: SetClock, client: TestClient
+) -> None:
+    set_clock(T0)
+    rid = published_round(actor, T0)
+    client.cookies.clear()
+    r = client.get(f"/public/rounds/{rid}/notice")
+    assert r.status_code == 200 and 'id="no-notice"' in r.text
+    rows = [
+        {
+            "post_code": "01",
+            "status": "proposed",
+            "name": "王芳",
+            "total_score": 85.5,
+            "rank": 1,
+            "sex": "female",
+        },
+        {"post_code": "02", "status": "proposed", "name": "刘强", "total_score": 82.25, "rank": 1},
+        {"post_code": "01", "status": "reserve", "name": "候补人", "total_score": 80, "rank": 2},
+    ]
+    put_applications(rid, rows, now=T0)
+    with UnitOfWork() as uow:  # test set-up: the round as if its notice had been published
+        rnd = repo.get_round(uow.session, rid)
+        assert rnd is not None
+        rnd.status, rnd.notice_published_at = "public_notice", CLOSES
+        rnd.notice_closes_at = CLOSES + timedelta(days=8)
+        uow.commit()
+    r = client.get(f"/public/rounds/{rid}/notice")
+    assert r.status_code == 200
+    table = re.search(r'<table class="notice-table" id="notice-list">(.*?)</table>', r.text, re.S)
+    assert table is not None
+    assert "王芳" in table.group(1) and "刘强" in table.group(1) and "候补人" not in table.group(1)
+    assert "<td>85.50</td>" in table.group(1) and "<th>总成绩</th>" in table.group(1)
+    assert "1995" in table.group(1) and "138" not in table.group(1)  # birth month, never a phone
+    assert not re.search(r"\d{6}\*+|\d{17}[\dX]", r.text)  # no ID number, not even masked
+    assert "拟聘用人员名单公示" in r.text and "@media print" not in r.text
+    assert f'href="/public/rounds/{rid}/notice"' in client.get(f"/public/rounds/{rid}").text
