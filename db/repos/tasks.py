@@ -5,8 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    false,
+    func,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from db.models.tasks import Notification, Task, TaskGroup
@@ -79,17 +92,24 @@ def cancel_active(
     exclude_task_id: int | None = None,
     now: datetime,
 ) -> list[int]:
-    """Cancel, set-wise, every active task of a group or a case; returns the ids cancelled."""
-    session.flush()  # pending changes must reach the database before the set-wise UPDATE and expiry
-    conds: list[ColumnElement[bool]] = [Task.status.in_(ACTIVE)]
-    if group_id is not None:
-        conds.append(Task.group_id == group_id)
-    if case is not None:
-        conds += [Task.case_type == case[0], Task.case_id == case[1]]
-    if exclude_task_id is not None:
-        conds.append(Task.id != exclude_task_id)
-    ids = list(session.scalars(select(Task.id).where(*conds)))
+    """Cancel, set-wise, every active task of a group or a case; returns the ids cancelled.
+    `exclude_task_id`'s unflushed changes (a task just completed) need no flush to keep it out."""
+    if _task_changes_pending(session, exclude_task_id):
+        session.flush()  # the database must see them before the set-wise SELECT and UPDATE
+    if group_id is not None and case is None:
+        params = {"group_id": group_id, "exclude": -1 if exclude_task_id is None else exclude_task_id}
+        ids = list(session.scalars(_ACTIVE_IN_GROUP, params))
+    else:
+        conds: list[ColumnElement[bool]] = [Task.status.in_(ACTIVE)]
+        if group_id is not None:
+            conds.append(Task.group_id == group_id)
+        if case is not None:
+            conds += [Task.case_type == case[0], Task.case_id == case[1]]
+        if exclude_task_id is not None:
+            conds.append(Task.id != exclude_task_id)
+        ids = list(session.scalars(select(Task.id).where(*conds)))
     if ids:
+        session.flush()  # e.g. a group's decided state, before the UPDATE that cancels open groups
         session.execute(
             update(Task)
             .where(Task.id.in_(ids), Task.status.in_(ACTIVE))
@@ -104,6 +124,23 @@ def cancel_active(
         )
         session.expire_all()
     return ids
+
+
+_task_table = cast(Table, Task.__table__)
+_ACTIVE_IN_GROUP = select(_task_table.c.id).where(
+    _task_table.c.group_id == bindparam("group_id"),
+    _task_table.c.status.in_(ACTIVE),
+    _task_table.c.id != bindparam("exclude"),
+)
+
+
+def _task_changes_pending(session: Session, exclude_task_id: int | None) -> bool:
+    """Whether a Task other than `exclude_task_id` is new, changed or deleted in the session unflushed."""
+    for objs in (session.new, session.dirty, session.deleted):
+        for o in objs:
+            if isinstance(o, Task) and (o.id is None or o.id != exclude_task_id):
+                return True
+    return False
 
 
 @dataclass(frozen=True)

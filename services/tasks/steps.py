@@ -130,7 +130,7 @@ def settle_group(uow: UnitOfWork, task: Task, actor: Actor, return_to: ReturnTo)
         return
     group.state = outcome
     group.resolved_at = uow.now
-    cancelled = repo.cancel_active(uow.session, group_id=group.id, now=uow.now)
+    cancelled = repo.cancel_active(uow.session, group_id=group.id, exclude_task_id=task.id, now=uow.now)
     for tid in cancelled:
         timing.cancel_deadline_timers(uow, tid)
     _handlers[group.case_type](uow, group, outcome, actor, task.opinion, return_to)
