@@ -163,7 +163,8 @@ def find_own(uow: UnitOfWork, round_id: int, id_number: str, phone: str) -> Appl
 def edit(
     uow: UnitOfWork, round_id: int, id_number: str, phone: str, reg: Registration, post_code: str
 ) -> Application:
-    """Edit until the window closes; after a return for correction, the correction resubmits it."""
+    """Edit until the window closes; after a return for correction, the correction (same post: the window
+    has closed) resubmits it."""
     rnd = load(uow, round_id, for_update=True)
     app = find_own(uow, round_id, id_number, phone)
     if app.status == "returned":
@@ -177,6 +178,13 @@ def edit(
             code="application_locked",
         )
     post = _post(uow, rnd, post_code)
+    if app.status == "returned" and post.id != app.post_id:
+        raise RuleViolation(
+            "报名已截止，补正只能补充或更正所列材料，不能改报其他岗位",
+            code="post_fixed",
+            article=ARTICLE,
+            details={"field": "post"},
+        )
     cols = _columns(reg, uow)
     if cols["id_number"] != app.id_number:
         raise InvalidInput(

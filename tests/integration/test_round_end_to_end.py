@@ -164,6 +164,9 @@ def qualification_review(rid: int, actor: GetActor, regs: dict[str, Registration
     run(screening.review, sw, who["孙党员"].id, "return", "请一次性补齐以下材料", missing)
     assert people(rid)["孙党员"].missing == missing and people(rid)["孙党员"].status == "returned"
     r = regs["孙党员"]
+    # the correction supplies what was listed; it is no late registration for another (shorter) post
+    moved = refused(RuleViolation, registration.edit, rid, r.id_number, r.phone, r, "02")
+    assert (moved.code, moved.article) == ("post_fixed", "IM art. 8") and status(rid)["孙党员"] == "returned"
     run(registration.edit, rid, r.id_number, r.phone, r, "01")
     assert people(rid)["孙党员"].status == "pending_review"
     assert refused(RuleViolation, screening.review, sw, who["孙党员"].id, "return", None, ["再补"]).code == (
