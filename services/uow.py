@@ -9,7 +9,8 @@ import threading
 from datetime import datetime
 from types import TracebackType
 
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from services import clock as clock_service
 from services.runtime import Runtime, get_runtime
@@ -63,6 +64,20 @@ def _release_writer(database: str | None) -> None:
         _SQLITE_WRITER.release()
 
 
+_WRITER_UOW = "shegong.uow.writer"  # session.info key: the SQLite write unit of work owning the session
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _relock(session: Session, transaction: SessionTransaction) -> None:
+    """A write unit of work that committed and goes on writing queues for the writer lock again, before
+    its new transaction's BEGIN IMMEDIATE."""
+    if transaction.parent is None:
+        uow = session.info.get(_WRITER_UOW)
+        if uow is not None and not uow._locked:
+            _acquire_writer(uow.runtime.engine.url.database)
+            uow._locked = True
+
+
 class UnitOfWork:
     session: Session
 
@@ -89,6 +104,8 @@ class UnitOfWork:
         factory = self.runtime.readonly_sessions if self.readonly else self.runtime.sessions
         self.session = factory()
         self._now: datetime | None = None
+        if self._locked:
+            self.session.info[_WRITER_UOW] = self
         return self
 
     @property
@@ -115,6 +132,10 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
+        # SQLite: the write transaction is over, so let the next writer in now rather than after the
+        # caller has built its answer and closed; a later transaction of this unit of work takes the
+        # lock again as it begins (see _relock).
+        self._unlock()
 
     def flush(self) -> None:
         self.session.flush()

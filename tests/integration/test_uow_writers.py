@@ -86,3 +86,34 @@ def test_writers_in_two_processes_all_commit(runtime: Runtime) -> None:
     with UnitOfWork(runtime, readonly=True) as uow:
         assert audit.verify(uow.session) == audit.VerifyResult(ok=True, checked=300)
         assert len(audit.history(uow.session, "a", 149)) == 1
+
+
+def _file_lock_free(database: str) -> bool:
+    fd = os.open(database + ".writer-lock", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return True
+    finally:
+        os.close(fd)
+
+
+def test_commit_lets_the_next_writer_in_and_a_later_transaction_queues_again(runtime: Runtime) -> None:
+    if runtime.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL writers lock rows, not the database")
+    database = runtime.engine.url.database
+    assert database
+    with UnitOfWork(runtime) as uow:
+        audit.defer(uow.session, uow.now, actor=None, subject_type="t", subject_id=1, action="first")
+        assert not _file_lock_free(database)
+        uow.commit()
+        assert _file_lock_free(database)  # released at commit, before the block ends
+        audit.defer(uow.session, uow.now, actor=None, subject_type="t", subject_id=1, action="second")
+        assert not _file_lock_free(database)  # the new transaction took it again
+        uow.commit()
+    assert _file_lock_free(database)
+    with UnitOfWork(runtime, readonly=True) as uow:
+        assert [r.action for r in audit.history(uow.session, "t", 1)] == ["first", "second"]
