@@ -258,13 +258,22 @@ def review(
     opinion: str | None,
     missing: Sequence[str] = (),
 ) -> Application:
-    """A reviewer decides a doubtful application: pass, fail (with reasons), or return it ONCE with the
-    complete list of what is missing (一次性告知)."""
+    """A reviewer (an approver of the organising department, or the holder of the review task after 转办)
+    decides a doubtful application: pass, fail (with reasons), or return it ONCE with the complete list of
+    what is missing (一次性告知)."""
     app = load_application(uow, actor, app_id, for_update=True)
     if decision not in DECISIONS:
         raise InvalidInput("审核结论只能是通过、不通过或退回补正", code="invalid_decision")
     rnd = load(uow, app.round_id)
-    if not actor.in_group(rnd.department_id, Role.APPROVER):
+    open_tasks = [
+        t
+        for t in task_repo.tasks_of_case(uow.session, CASE, app.id)
+        if t.status in ("open", "claimed", "delegated")
+    ]
+    # the organiser's approvers, or whoever holds the review task now (转办, e.g. when they must recuse)
+    if not actor.in_group(rnd.department_id, Role.APPROVER) and not any(
+        "complete" in tasks.actions_for(actor, t) for t in open_tasks
+    ):
         raise PermissionDenied("只有招聘组织部门的审核人员可以审核报名", code="not_reviewer")
     require_not_recused(uow, actor, app)
     items = [m.strip() for m in missing if m and m.strip()]
@@ -276,11 +285,6 @@ def review(
         )
     if decision == "fail" and not (opinion or "").strip():
         raise InvalidInput("审核不通过须说明理由", code="reason_required", details={"field": "opinion"})
-    open_tasks = [
-        t
-        for t in task_repo.tasks_of_case(uow.session, CASE, app.id)
-        if t.status in ("open", "claimed", "delegated")
-    ]
     if app.status != "pending_review" or not open_tasks:
         raise RuleViolation("该报名不在待人工审核状态", code="not_pending_review", article="IM art. 8")
     uow.session.info[REVIEW_KEY] = (decision, items)
