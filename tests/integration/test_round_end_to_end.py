@@ -152,7 +152,8 @@ def qualification_review(rid: int, actor: GetActor, regs: dict[str, Registration
     summary = run(screening.screen_round, hr, rid)
     assert summary == {"screened": 13, "qualified": 10, "rejected": 1, "pending_review": 2}
     who = people(rid)
-    assert who["赵四十"].status == "qualified" and who["钱四一"].status == "rejected"
+    assert who["赵四十"].status == "qualified" and who["赵四十"].verdict["age"] == 40
+    assert who["钱四一"].status == "rejected" and who["钱四一"].verdict["age"] == 41
     assert [r["article"] for r in who["钱四一"].verdict["reasons"]] == ["IM art. 9"]
     assert who["孙党员"].status == who["褚亲属"].status == "pending_review"
     with UnitOfWork(readonly=True) as uow:  # 周德胜 (hm_sw) is barred from his relative's application
@@ -245,6 +246,8 @@ def exams_and_ranking(rid: int, actor: GetActor, at: Clock) -> None:
         "经招聘工作领导小组研究，按抽签结果确定",
     )
     assert (people(rid)["王五"].rank, people(rid)["郑四"].rank) == (6, 7)
+    with UnitOfWork(readonly=True) as uow:
+        assert ties.unresolved_ties(uow, hr, rid) == []
     run(rounds.advance, hr, rid)
     assert round_status(rid) == "physical_exam"
 
@@ -371,6 +374,8 @@ def hiring(rid: int, actor: GetActor, at: Clock) -> None:
         left = [(t.kind, t.subject_id, t.state) for st, sid in subjects for t in timers.for_subject(uow.session, st, sid)
                 if t.state in ("pending", "failed")]  # fmt: skip
     assert left == []
+    for user in ("hm_sw", "hhht_sw", "hm_hr"):  # and no task of it is left in anyone's inbox
+        assert not [t for t in my_tasks(actor(user), "application") + my_tasks(actor(user), "round_post")]
 
 
 def test_a_whole_round_with_applicants_on_every_boundary(actor: GetActor, set_clock: Clock) -> None:
