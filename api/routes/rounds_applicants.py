@@ -36,7 +36,7 @@ def _filters(post: str | None, status: str | None, q: str | None) -> rr.Filters:
     return rr.Filters(post=_int(post), status=status or None, q=(q or "").strip() or None)
 
 
-def _xlsx(data: bytes, filename: str) -> Response:
+def xlsx(data: bytes, filename: str) -> Response:
     return Response(
         data,
         media_type=XLSX_MIME,
@@ -125,7 +125,7 @@ def export(
     mapped = ({h: row[k] for h, k in rr.EXPORT_COLUMNS.items()} for row in rows)
     # the rows are masked (or not) above; the writer's own masking would mask them again, not unmask
     data = applicants_export(mapped, list(rr.EXPORT_COLUMNS), mask_ids=False)
-    return _xlsx(data, f"{title}报名人员.xlsx")
+    return xlsx(data, f"{title}报名人员.xlsx")
 
 
 @router.get("/rounds/{round_id}/applicants/template.xlsx")
@@ -133,7 +133,7 @@ def import_template(round_id: int, actor: CurrentActor) -> Response:
     with UnitOfWork(readonly=True) as uow:
         rnd = rounds.load_visible(uow, actor, round_id)
         data = applicant_template(rr.applicant_context(uow, rnd))
-    return _xlsx(data, f"报名信息导入模板-{rnd.id}.xlsx")
+    return xlsx(data, f"报名信息导入模板-{rnd.id}.xlsx")
 
 
 def _problems(exc: ImportRefused) -> list[RowError]:

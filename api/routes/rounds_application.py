@@ -46,7 +46,7 @@ def _flag_labels(names: dict[str, str], flags: list[str]) -> list[str]:
     return out
 
 
-def _page(
+def page(
     request: Request,
     actor: Actor,
     app_id: int,
@@ -66,6 +66,7 @@ def _page(
         choice_text = _choice_text(uow, rnd)
         flags = _flag_labels(choice_text, list(app.flags or []))
         history = audit.history(uow.session, "application", app.id)
+        follow = rr.follow_up(uow, actor, app, rnd)
     return render(
         request,
         "rounds/application.html",
@@ -90,6 +91,7 @@ def _page(
         recused=recused,
         may_declare=(reviewer or officer) and not recused,
         officer=officer,
+        follow=follow,
         can_withdraw=officer and app.status not in FINAL,
         decisions=DECISION_LABELS
         if app.returns_count == 0
@@ -106,7 +108,7 @@ def _page(
 def application_page(
     request: Request, app_id: int, actor: CurrentActor, flash: str | None = None
 ) -> HTMLResponse:
-    return _page(request, actor, app_id, flash=flash)
+    return page(request, actor, app_id, flash=flash)
 
 
 @router.get("/applications/{app_id}/ticket", response_class=HTMLResponse)
@@ -137,7 +139,7 @@ def review(
             uow.commit()
     except ShegongError as exc:
         form = {"decision": decision, "opinion": opinion, "missing": missing}
-        return _page(request, actor, app_id, error=exc, form=form)
+        return page(request, actor, app_id, error=exc, form=form)
     return RedirectResponse(
         f"/applications/{app_id}?flash=已审核：{DECISION_LABELS.get(decision, decision)}", status_code=303
     )
@@ -152,7 +154,7 @@ def declare_recusal(
             screening.declare_recusal(uow, actor, app_id, relation)
             uow.commit()
     except ShegongError as exc:
-        return _page(request, actor, app_id, error=exc)
+        return page(request, actor, app_id, error=exc)
     return RedirectResponse(
         f"/applications/{app_id}?flash=已声明回避，您将不能审核或评分该报名", status_code=303
     )
@@ -167,5 +169,5 @@ def withdraw(
             registration.withdraw_by_officer(uow, actor, app_id, reason)
             uow.commit()
     except ShegongError as exc:
-        return _page(request, actor, app_id, error=exc)
+        return page(request, actor, app_id, error=exc)
     return RedirectResponse(f"/applications/{app_id}?flash=已登记本人放弃", status_code=303)

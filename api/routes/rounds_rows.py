@@ -16,6 +16,7 @@ from db.models.recruitment_round import Application, RecruitmentRound
 from db.repos import recruitment_round as repo
 from domain.actor import Actor
 from domain.education import Education
+from domain.enums import Role
 from domain.errors import NotFound
 from domain.id_number import mask_id
 from forms.applicant_context import ApplicantContext, PostChoice, choices
@@ -170,3 +171,43 @@ def score_text(value: Decimal | None, places: int = 2) -> str:
 def decimals(rnd: RecruitmentRound) -> dict[str, int]:
     """Decimal places of the written, interview and total scores, from the round's settings."""
     return {k: int(rs.value(rnd.settings, f"decimals_{k}", 2)) for k in ("written", "interview", "total")}
+
+
+@dataclass
+class FollowUp:
+    """What the application page offers after the exams: the officer's physical exam, re-test and
+    investigation records, the objections during the notice, the decline, and the contract once signed."""
+
+    physical: bool = False
+    retest_request: bool = False
+    retest: bool = False
+    investigation: bool = False
+    decline: bool = False
+    file_objection: bool = False
+    resolve_objection: bool = False
+    objections: list[Any] | None = None
+    contract: Any = None
+
+
+def follow_up(uow: UnitOfWork, actor: Actor, app: Application, rnd: RecruitmentRound) -> FollowUp:
+    seq = rounds.sequence(rnd)
+    at = seq.index(rnd.status) if rnd.status in seq else -1
+
+    def reached(step: str) -> bool:
+        return step in seq and at >= seq.index(step)
+
+    officer = rounds.is_officer(actor, rnd)
+    selected = officer and app.status == "selected"
+    return FollowUp(
+        physical=selected and reached("physical_exam") and app.physical_result is None,
+        retest_request=selected and app.physical_result == "fail" and app.retest_requested_at is None,
+        retest=selected and app.retest_requested_at is not None and app.retest_result is None,
+        investigation=selected and reached("investigation") and app.investigation_result is None,
+        decline=officer and app.status == "proposed",
+        file_objection=officer
+        and app.status in ("proposed", "frozen")
+        and rnd.status in ("public_notice", "hiring"),
+        resolve_objection=actor.in_group(rnd.department_id, Role.APPROVER),
+        objections=repo.objections_of(uow.session, app.id),
+        contract=repo.contract_of(uow.session, app.id),
+    )

@@ -210,6 +210,9 @@ ROUND_EVENTS = {
     "assign_admit_tickets": "编排准考证号",
     "shortlist": "确定面试人选",
     "rank": "综合成绩排名",
+    "import_written_scores": "导入笔试成绩",
+    "import_interview_scores": "导入面试成绩",
+    "resolve_tie": "研究确定同分人员顺序",
 }
 APP_EVENTS = {
     **ApplicationMachine.event_labels,
@@ -233,6 +236,8 @@ def history_note(e: Any) -> str:
                 f"转人工审核{d.get('pending_review', 0)}")  # fmt: skip
     if e.action == "import_applications":
         return f"导入{d.get('rows', 0)}人"
+    if e.action in ("import_written_scores", "import_interview_scores"):
+        return f"导入{d.get('imported', 0)}人，缺考{d.get('absent', 0)}人"
     if d.get("missing"):
         return "需补正：" + "；".join(d["missing"])
     if e.action == "request_batch":
