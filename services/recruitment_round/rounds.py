@@ -21,6 +21,7 @@ from services import audit, org, tasks, timers
 from services.recruitment_plan import policy as plan_policy
 from services.recruitment_round import settings as rs
 from services.uow import UnitOfWork
+from states.application import ApplicationMachine
 from states.recruitment_round import ENTERED_BY, RecruitmentRoundMachine, state_sequence
 
 CASE = RecruitmentRoundMachine.procedure
@@ -389,4 +390,32 @@ def close(uow: UnitOfWork, actor: Actor, round_id: int) -> RecruitmentRound:
         )
     fire(uow, actor, rnd, "close")
     rnd.closed_at = uow.now
+    _lapse_reserve(uow, actor, rnd)
     return rnd
+
+
+def _lapse_reserve(uow: UnitOfWork, actor: Actor, rnd: RecruitmentRound) -> None:
+    """With the round closed the reserve list lapses (no more 递补): set-wise, audited per application."""
+    ids = repo.ids_in_states(uow.session, rnd.id, ["reserve"])
+    if not ids:
+        return
+    target = dict(ApplicationMachine.transition_table()["eliminate"])["reserve"]
+    repo.move_many(uow.session, [{"id": i, "status": target} for i in ids], sources=["reserve"], now=uow.now)
+    audit.record_many(
+        uow.session,
+        uow.now,
+        [
+            audit.AuditDraft(
+                actor=actor,
+                subject_type="application",
+                subject_id=i,
+                action="eliminate",
+                from_state="reserve",
+                to_state=target,
+                opinion="招聘结束，递补人选名单失效",
+                article="OR art. 8",
+            )
+            for i in ids
+        ],
+    )
+    repo.expire_applications(uow.session)

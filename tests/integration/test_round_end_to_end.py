@@ -366,8 +366,11 @@ def hiring(rid: int, actor: GetActor, at: Clock) -> None:
         n: (n, who[n].id, "active") for n in ("周二", "吴三", "褚亲属")
     }
     assert set(status(rid).values()) >= {"hired"} and status(rid)["褚亲属"] == "hired"
+    had_reserve = [n for n, st in status(rid).items() if st == "reserve"]
     run(rounds.close, actor("hm_hr"), rid)
     assert round_status(rid) == "closed"
+    assert "reserve" not in status(rid).values()  # the reserve list lapses with the round
+    assert all(status(rid)[n] == "eliminated" for n in had_reserve)
     sweep("e2e")
     with UnitOfWork(readonly=True) as uow:  # nothing of the round is left ticking or failed
         subjects = [("recruitment_round", rid)] + [("application", a.id) for a in who.values()]
@@ -395,7 +398,7 @@ def test_a_whole_round_with_applicants_on_every_boundary(actor: GetActor, set_cl
     sun = [(e.action, e.to_state, bool(e.article)) for e in actions("application", people(rid)["孙党员"].id)]
     assert [a for a, to, _ in sun if to] == [  # the review task's own rows (open_step) have no state
         "register", "screen_doubt", "review_return", "resubmit", "screen_doubt", "review_pass", "written_score",
-        "shortlist", "interview_score", "hold_in_reserve",
+        "shortlist", "interview_score", "hold_in_reserve", "eliminate",  # the reserve lapsed at close
     ]  # fmt: skip
     assert [a for a, _, cited in sun if not cited] == []
     with UnitOfWork(readonly=True) as uow:  # every row about the round, its posts and applications cites one
