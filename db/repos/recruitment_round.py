@@ -351,3 +351,38 @@ def queued_batches(session: Session, *, limit: int = 20) -> list[BatchRun]:
 
 def set_batch_progress(session: Session, batch_id: int, done: int) -> None:
     session.connection().execute(update(BatchRun).where(BatchRun.id == batch_id).values(done=done))
+
+
+# --- the street's hiring desk ---------------------------------------------------------------------------
+
+
+def proposed_at_streets(session: Session, street_ids: Sequence[int]) -> list[Row[Any]]:
+    """Proposed hires of rounds in their hiring step whose post lies under one of `street_ids`, with
+    the round and post they belong to (for the street office that signs the contracts, IM art. 12)."""
+    if not street_ids:
+        return []
+    stmt = (
+        select(Application, RoundPost, RecruitmentRound)
+        .join(RoundPost, RoundPost.id == Application.post_id)
+        .join(RecruitmentRound, RecruitmentRound.id == Application.round_id)
+        .where(
+            RoundPost.street_id.in_(list(street_ids)),
+            Application.status == "proposed",
+            RecruitmentRound.status == "hiring",
+        )
+        .order_by(RecruitmentRound.id, RoundPost.code, Application.rank)
+    )
+    return list(session.execute(stmt))
+
+
+def contracts_at(session: Session, employer_ids: Sequence[int], *, limit: int = 100) -> list[Row[Any]]:
+    if not employer_ids:
+        return []
+    stmt = (
+        select(HireContract, Application.name)
+        .join(Application, Application.id == HireContract.application_id)
+        .where(HireContract.employer_id.in_(list(employer_ids)))
+        .order_by(HireContract.signed_at.desc())
+        .limit(limit)
+    )
+    return list(session.execute(stmt))
