@@ -12,6 +12,7 @@ import time
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import event
 from sqlalchemy.orm import Session, UOWTransaction
@@ -78,23 +79,33 @@ def _user_id_from_cookie(value: str) -> int | None:
     return uid if isinstance(uid, int) else None
 
 
-def optional_actor(request: Request) -> Actor | None:
+async def optional_actor(request: Request) -> Actor | None:
+    """Async, so that a request whose actor is known already costs no trip to the thread pool (FastAPI
+    runs every sync dependency there); a database lookup still runs in the pool."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        return _actor_for_token(auth[7:].strip())
+        token = auth[7:].strip()
+        hit = _tokens.get(token)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        return await run_in_threadpool(_actor_for_token, token)
     cookie = request.cookies.get(COOKIE)
     if cookie:
         uid = _user_id_from_cookie(cookie)
         if uid is not None:
-            with UnitOfWork(readonly=True) as uow:
-                try:
-                    return identity.actor_for_user(uow.session, uid)
-                except Unauthenticated:
-                    return None
+            return await run_in_threadpool(_actor_for_user, uid)
     return None
 
 
-def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
+def _actor_for_user(uid: int) -> Actor | None:
+    with UnitOfWork(readonly=True) as uow:
+        try:
+            return identity.actor_for_user(uow.session, uid)
+        except Unauthenticated:
+            return None
+
+
+async def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
     if actor is None:
         raise Unauthenticated("请先登录", code="login_required")
     return actor
@@ -104,7 +115,7 @@ CurrentActor = Annotated[Actor, Depends(current_actor)]
 OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
 
 
-def require_admin(actor: CurrentActor) -> Actor:
+async def require_admin(actor: CurrentActor) -> Actor:
     if not actor.has_role(Role.ADMIN):
         raise PermissionDenied("需要系统管理员权限", code="admin_required")
     return actor
