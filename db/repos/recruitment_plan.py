@@ -13,28 +13,25 @@ from db.models.org import Jurisdiction
 from db.models.recruitment_plan import RecruitmentPlan, RecruitmentPlanPost
 from db.models.tasks import Task
 from db.models.workers import Worker
+from db.repos.by_pk import ByPk
 
 # Plans whose posts count against the quota: under review or approved.
 LIVE = ("in_review", "approved")
 
 
-_WITHOUT_PROFILE = (defer(RecruitmentPlan.profile),)
+_PLAN = ByPk(RecruitmentPlan)
+_PLAN_WITHOUT_PROFILE = ByPk(RecruitmentPlan, defer(RecruitmentPlan.profile))
 
 
 def get(
     session: Session, plan_id: int, *, for_update: bool = False, with_profile: bool = True
 ) -> RecruitmentPlan | None:
-    """The plan; `with_profile=False` leaves its pinned profile (tens of kB of JSON) unread until used —
-    for use cases that only need the profile's parsed form, cached by fingerprint, and that do not let
-    the plan outlive their unit of work."""
-    options = () if with_profile else _WITHOUT_PROFILE
-    if not for_update or (session.bind is not None and session.bind.dialect.name == "sqlite"):
-        # SQLite has no row locks (its write transaction is the lock): the identity map may answer.
-        return session.get(RecruitmentPlan, plan_id, options=options)
-    stmt = select(RecruitmentPlan).options(*options).where(RecruitmentPlan.id == plan_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return session.scalars(stmt).first()
+    """The plan; `for_update` locks its row on PostgreSQL (on SQLite the write transaction is the lock, and
+    the identity map may answer). `with_profile=False` leaves its pinned profile (tens of kB of JSON)
+    unread until used — for use cases that only need the profile's parsed form, cached by fingerprint,
+    and that do not let the plan outlive their unit of work."""
+    by_pk = _PLAN if with_profile else _PLAN_WITHOUT_PROFILE
+    return by_pk.get(session, plan_id, for_update=for_update)
 
 
 def add(session: Session, plan: RecruitmentPlan) -> RecruitmentPlan:

@@ -23,22 +23,23 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from db.models.tasks import Notification, Task, TaskGroup
+from db.repos.by_pk import ByPk
 
 ACTIVE = ("open", "claimed", "delegated")
 
 
+_TASK = ByPk(Task)
+_GROUP = ByPk(TaskGroup)
+
+
 def get_task(session: Session, task_id: int, *, for_update: bool = False) -> Task | None:
-    if not for_update or session.get_bind().dialect.name == "sqlite":
-        # SQLite has no row locks (its write transaction is the lock): the identity map may answer.
-        return session.get(Task, task_id)
-    stmt = select(Task).where(Task.id == task_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return session.scalars(stmt).first()
+    """The task; `for_update` locks its row on PostgreSQL (on SQLite the write transaction is the lock, and
+    the identity map may answer)."""
+    return _TASK.get(session, task_id, for_update=for_update)
 
 
 def get_group(session: Session, group_id: int) -> TaskGroup | None:
-    return session.get(TaskGroup, group_id)
+    return _GROUP.get(session, group_id)
 
 
 def tasks_of_group(session: Session, group_id: int) -> list[Task]:
