@@ -23,6 +23,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -39,6 +40,26 @@ _INSERT_IF_ABSENT = {
     "postgresql": postgresql.insert(_table).on_conflict_do_nothing(index_elements=["dedupe_key"]),
     "sqlite": sqlite.insert(_table).on_conflict_do_nothing(index_elements=["dedupe_key"]),
 }
+# The dialects' INSERT ... ON CONFLICT constructs are not cacheable (compiled anew on every execution:
+# ~0.25 ms); the same statement as typed text is, and both databases speak it.
+_NEW_ROW_KEYS = (
+    "kind",
+    "subject_type",
+    "subject_id",
+    "dedupe_key",
+    "due_at",
+    "payload",
+    "state",
+    "attempts",
+    "created_at",
+    "updated_at",
+)
+_INSERT_NEW_IF_ABSENT = text(
+    f"INSERT INTO timer ({', '.join(_NEW_ROW_KEYS)}) VALUES ({', '.join(':' + k for k in _NEW_ROW_KEYS)}) "
+    "ON CONFLICT (dedupe_key) DO NOTHING"
+).bindparams(*(bindparam(k, type_=_table.c[k].type) for k in _NEW_ROW_KEYS))
+
+
 # Without ANALYZE statistics SQLite's planner takes `state = 'pending'` to ix_timer_state_due_at once the
 # table grows, and so scans every pending timer to cancel one subject's (measured: 1 ms at 900 pending
 # rows, growing with them). `+state` (SQLite's idiom) keeps the state test off any index, leaving it to
@@ -78,7 +99,11 @@ def _dialect(session: Session) -> str:
 def insert_if_absent(session: Session, values: dict[str, Any] | list[dict[str, Any]]) -> None:
     """INSERT the row(s) unless one with the same dedupe_key exists (no error, no race); a list is one
     executemany of one prebuilt statement (its rows must have the same keys)."""
-    if isinstance(values, list) and not values:
+    rows = values if isinstance(values, list) else [values]
+    if not rows:
+        return
+    if all(len(r) == len(_NEW_ROW_KEYS) and all(k in r for k in _NEW_ROW_KEYS) for r in rows):
+        session.execute(_INSERT_NEW_IF_ABSENT, rows)
         return
     stmt = _INSERT_IF_ABSENT["postgresql" if _dialect(session) == "postgresql" else "sqlite"]
     session.execute(stmt, values)
