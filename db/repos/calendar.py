@@ -5,15 +5,21 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, Table, select, update
 from sqlalchemy.orm import Session
 
 from db.models.calendar import CalendarDay, CalendarVersion, CalendarYear
 
+_version = cast(Table, CalendarVersion.__table__)
+# Read by every unit of work that computes a due date: built once (a Core statement on the table).
+_TOKEN = select(_version.c.token).where(_version.c.id == 1)
+
 
 def version_token(session: Session) -> str | None:
-    return session.scalar(select(CalendarVersion.token).where(CalendarVersion.id == 1))
+    token: str | None = session.scalar(_TOKEN)
+    return token
 
 
 def bump_version(session: Session, now: datetime) -> str:
