@@ -19,13 +19,13 @@ from domain.ranking import ScoringRules, Shortlist, shortlist_for_interview
 from services import audit
 from services.recruitment_round import registration, rounds
 from services.recruitment_round.scoring import (
-    RANK_COLUMNS,
     Progress,
     articles_of,
     candidate,
     move,
     officer_round,
     rules_of,
+    scored_rows_by_post,
 )
 from services.uow import UnitOfWork
 from states.application import ApplicationMachine
@@ -157,18 +157,7 @@ def shortlist(
     whose tie at the cut-off straddles the quota (ties not admitted) is left whole for `resolve_tie`.
     Safe to run twice: only applications still 'qualified' are considered."""
     rnd = officer_round(uow, actor, round_id, "written_exam", "确定面试人选")
-    missing = exam_repo.missing_scores(uow.session, rnd.id, "written", ["qualified"])
-    if missing:
-        raise RuleViolation(
-            f"还有{len(missing)}名考生未录入笔试成绩（准考证号{'、'.join(missing[:10])}"
-            f"{'等' if len(missing) > 10 else ''}），不能确定面试人选",
-            code="scores_missing", article="IM art. 8", details={"tickets": missing},
-        )  # fmt: skip
-    rows = exam_repo.round_rows(uow.session, rnd.id, ["qualified"], RANK_COLUMNS, lock=True)
-    by_post: dict[int, list[Any]] = defaultdict(list)
-    for r in rows:
-        by_post[r.post_id].append(r)
-    posts = {p.id: p for p in repo.posts_of(uow.session, rnd.id)}
+    by_post, posts = scored_rows_by_post(uow, rnd, "written", "qualified", "确定面试人选")
     rules = rules_of(rnd)
     admitted: list[dict[str, Any]] = []
     excluded: list[dict[str, Any]] = []

@@ -7,7 +7,6 @@ left whole, its totals and shared ranks written, until a person decides with `re
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +15,7 @@ from db.models.recruitment_round import RecruitmentRound, RoundPost
 from db.repos import recruitment_round as repo
 from db.repos import round_exams as exam_repo
 from domain.actor import Actor
-from domain.errors import InvalidInput, RuleViolation
+from domain.errors import InvalidInput
 from domain.ranking import (
     RankedEntry,
     ScoringRules,
@@ -29,13 +28,13 @@ from domain.ranking import (
 from services import audit
 from services.recruitment_round import rounds
 from services.recruitment_round.scoring import (
-    RANK_COLUMNS,
     Progress,
     articles_of,
     candidate,
     move,
     officer_round,
     rules_of,
+    scored_rows_by_post,
 )
 from services.uow import UnitOfWork
 
@@ -98,18 +97,7 @@ def rank(
 ) -> dict[str, Any]:
     """排名 of every post still to rank (applications 'shortlisted'); safe to run twice."""
     rnd = officer_round(uow, actor, round_id, "interview", "排名")
-    missing = exam_repo.missing_scores(uow.session, rnd.id, "interview", ["shortlisted"])
-    if missing:
-        raise RuleViolation(
-            f"还有{len(missing)}名考生未录入面试成绩（准考证号{'、'.join(missing[:10])}"
-            f"{'等' if len(missing) > 10 else ''}），不能排名",
-            code="scores_missing", article="IM art. 8", details={"tickets": missing},
-        )  # fmt: skip
-    rows = exam_repo.round_rows(uow.session, rnd.id, ["shortlisted"], RANK_COLUMNS, lock=True)
-    by_post: dict[int, list[Any]] = defaultdict(list)
-    for r in rows:
-        by_post[r.post_id].append(r)
-    posts = {p.id: p for p in repo.posts_of(uow.session, rnd.id)}
+    by_post, posts = scored_rows_by_post(uow, rnd, "interview", "shortlisted", "排名")
     rules = rules_of(rnd)
     results: dict[int, PostRanking] = {}
     for k, (post_id, items) in enumerate(sorted(by_post.items())):

@@ -4,12 +4,14 @@ event of the application machine's transition table (one UPDATE, audit drafts fo
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from db.models.recruitment_round import RecruitmentRound
+from db.models.recruitment_round import RecruitmentRound, RoundPost
 from db.repos import recruitment_round as repo
+from db.repos import round_exams as exam_repo
 from domain.actor import Actor
 from domain.education import Education
 from domain.errors import Conflict, RuleViolation
@@ -106,6 +108,27 @@ def officer_round(
         label = RecruitmentRoundMachine.status_labels().get(step, step)
         raise RuleViolation(f"只能在「{label}」环节{what}", code="wrong_step", article="IM art. 8")
     return rnd
+
+
+def scored_rows_by_post(
+    uow: UnitOfWork, rnd: RecruitmentRound, kind: str, status: str, what: str
+) -> tuple[dict[int, list[Any]], dict[int, RoundPost]]:
+    """The round's applications in `status` (locked, RANK_COLUMNS) grouped by post, and its posts by id;
+    refused while any of them still lacks its `kind` score ("written" / "interview")."""
+    missing = exam_repo.missing_scores(uow.session, rnd.id, kind, [status])
+    if missing:
+        label = "笔试" if kind == "written" else "面试"
+        raise RuleViolation(
+            f"还有{len(missing)}名考生未录入{label}成绩（准考证号{'、'.join(missing[:10])}"
+            f"{'等' if len(missing) > 10 else ''}），不能{what}",
+            code="scores_missing", article="IM art. 8", details={"tickets": missing},
+        )  # fmt: skip
+    rows = exam_repo.round_rows(uow.session, rnd.id, [status], RANK_COLUMNS, lock=True)
+    by_post: dict[int, list[Any]] = defaultdict(list)
+    for r in rows:
+        by_post[r.post_id].append(r)
+    posts = {p.id: p for p in repo.posts_of(uow.session, rnd.id)}
+    return by_post, posts
 
 
 def move(
