@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from db.models.org import Jurisdiction
@@ -181,19 +181,30 @@ def status_counts(session: Session, round_id: int) -> dict[tuple[int, str], int]
     return {(r[0], r[1]): int(r[2]) for r in session.execute(stmt)}
 
 
+def application_rows(
+    session: Session,
+    scope: ColumnElement[bool],
+    statuses: Sequence[str],
+    columns: Sequence[str],
+    *,
+    lock: bool = False,
+) -> list[Row[Any]]:
+    """Plain rows (no ORM objects) of the applications matching `scope` in `statuses`: (id, post_id, status,
+    *columns), by id; with `lock`, the rows are locked until the transaction ends."""
+    cols = [Application.id, Application.post_id, Application.status] + [
+        getattr(Application, c) for c in columns
+    ]
+    stmt = select(*cols).where(scope, Application.status.in_(list(statuses))).order_by(Application.id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return list(session.execute(stmt))
+
+
 def rows_in_states(
     session: Session, round_id: int, statuses: Sequence[str], columns: Sequence[str]
 ) -> list[Row[Any]]:
     """Plain rows (no ORM objects) of the round's applications in the given states: for batch steps."""
-    cols = [Application.id, Application.post_id, Application.status] + [
-        getattr(Application, c) for c in columns
-    ]
-    stmt = (
-        select(*cols)
-        .where(Application.round_id == round_id, Application.status.in_(list(statuses)))
-        .order_by(Application.id)
-    )
-    return list(session.execute(stmt))
+    return application_rows(session, Application.round_id == round_id, statuses, columns)
 
 
 def move_many(

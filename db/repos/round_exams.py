@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from db.models.recruitment_round import Application
 from db.models.tasks import TaskGroup
+from db.repos.recruitment_round import application_rows
 
 
 def groups_of_cases(session: Session, case_type: str, case_ids: Sequence[int]) -> dict[int, list[TaskGroup]]:
@@ -32,15 +33,7 @@ def post_rows(
     session: Session, post_id: int, statuses: Sequence[str], columns: Sequence[str]
 ) -> list[Row[Any]]:
     """Plain rows of one post's applications in the given states (id, post_id, status, *columns)."""
-    cols = [Application.id, Application.post_id, Application.status] + [
-        getattr(Application, c) for c in columns
-    ]
-    stmt = (
-        select(*cols)
-        .where(Application.post_id == post_id, Application.status.in_(list(statuses)))
-        .order_by(Application.id)
-    )
-    return list(session.execute(stmt))
+    return application_rows(session, Application.post_id == post_id, statuses, columns)
 
 
 def missing_scores(session: Session, round_id: int, kind: str, statuses: Sequence[str]) -> list[str]:
@@ -79,17 +72,7 @@ def round_rows(
 ) -> list[Row[Any]]:
     """Plain rows of the round's applications in `statuses` (id, post_id, status, *columns), by id; with
     `lock`, the rows are locked until the transaction ends (a withdrawal meanwhile waits for the step)."""
-    cols = [Application.id, Application.post_id, Application.status] + [
-        getattr(Application, c) for c in columns
-    ]
-    stmt = (
-        select(*cols)
-        .where(Application.round_id == round_id, Application.status.in_(list(statuses)))
-        .order_by(Application.id)
-    )
-    if lock:
-        stmt = stmt.with_for_update()
-    return list(session.execute(stmt))
+    return application_rows(session, Application.round_id == round_id, statuses, columns, lock=lock)
 
 
 def round_of_application(session: Session, app_id: int) -> int | None:
