@@ -61,7 +61,7 @@ def get_task(task_id: int, actor: CurrentActor) -> TaskOut:
 
 def _act(task_id: int, actor: Any, fn: Any, *args: Any, **kwargs: Any) -> TaskOut:
     with UnitOfWork() as uow:
-        tasks.get_visible(uow, actor, task_id)
+        tasks.get_visible(uow, actor, task_id, for_update=True)
         task = fn(uow, actor, task_id, *args, **kwargs)
         uow.commit()
         return TaskOut.of(task, actor, uow.now)

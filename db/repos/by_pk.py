@@ -3,7 +3,8 @@
 `session.get` builds and keys a new SELECT on every identity-map miss (measured: about twice the cost of
 running a prebuilt one); hot paths load through a `ByPk` instead. On SQLite, a row already in the
 identity map is answered from it; `for_update` locks the row on PostgreSQL (SQLite has no row locks:
-its write transaction is the lock).
+its write transaction is the lock) — once per transaction: a row it locked already is answered from the
+identity map.
 """
 
 from __future__ import annotations
@@ -27,8 +28,30 @@ class ByPk(Generic[T]):
         self.locked = self.plain.with_for_update()
 
     def get(self, session: Session, pk: Any, *, for_update: bool = False) -> T | None:
+        key = self.mapper.identity_key_from_primary_key((pk,))
         if for_update and session.get_bind().dialect.name != "sqlite":
-            return session.scalars(self.locked, {"pk": pk}).first()
-        if self.mapper.identity_key_from_primary_key((pk,)) in session.identity_map:
+            if key in session.identity_map and key in _locked_keys(session):
+                return session.get(self.model, pk, options=self.options)  # locked earlier in this transaction
+            row = session.scalars(self.locked, {"pk": pk}).first()
+            if row is not None:
+                _locked_keys(session).add(key)
+            return row
+        if key in session.identity_map:
             return session.get(self.model, pk, options=self.options)  # from the map (refreshed if expired)
         return session.scalars(self.plain, {"pk": pk}).first()
+
+
+_LOCKED = "shegong.locked_rows"  # session.info key: (transaction, identity keys locked in it)
+
+
+def _locked_keys(session: Session) -> set[Any]:
+    """Rows this session's current transaction has locked: they stay locked until it ends."""
+    transaction = session.get_transaction()
+    if transaction is None:
+        return set()
+    held = session.info.get(_LOCKED)
+    if held is None or held[0] is not transaction:
+        held = (transaction, set())
+        session.info[_LOCKED] = held
+    keys: set[Any] = held[1]
+    return keys

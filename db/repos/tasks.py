@@ -38,8 +38,8 @@ def get_task(session: Session, task_id: int, *, for_update: bool = False) -> Tas
     return _TASK.get(session, task_id, for_update=for_update)
 
 
-def get_group(session: Session, group_id: int) -> TaskGroup | None:
-    return _GROUP.get(session, group_id)
+def get_group(session: Session, group_id: int, *, for_update: bool = False) -> TaskGroup | None:
+    return _GROUP.get(session, group_id, for_update=for_update)
 
 
 def tasks_of_group(session: Session, group_id: int) -> list[Task]:

@@ -112,8 +112,10 @@ def open_step(uow: UnitOfWork, case: CaseRef, spec: StepSpec, actor: Actor | Non
 
 
 def settle_group(uow: UnitOfWork, task: Task, actor: Actor, return_to: ReturnTo) -> None:
-    """After a task was completed: decide its group when the group's mode says it is decided."""
-    group = repo.get_group(uow.session, task.group_id)
+    """After a task was completed: decide its group when the group's mode says it is decided.
+    The group's row is locked (PostgreSQL): two tasks of a group completed at once are settled one after
+    the other, so a countersign sees its siblings' decisions and an any-of is decided once."""
+    group = repo.get_group(uow.session, task.group_id, for_update=True)
     assert group is not None
     if group.state != "open":
         return

@@ -26,8 +26,10 @@ def can_see(actor: Actor, task: Task) -> bool:
     )
 
 
-def get_visible(uow: UnitOfWork, actor: Actor, task_id: int) -> Task:
-    task = repo.get_task(uow.session, task_id)
+def get_visible(uow: UnitOfWork, actor: Actor, task_id: int, *, for_update: bool = False) -> Task:
+    """The task if the actor may see it. `for_update`: about to act on it (locks its row on PostgreSQL
+    now, so that the action's own locked load is answered from the identity map)."""
+    task = repo.get_task(uow.session, task_id, for_update=for_update)
     if task is None or not can_see(actor, task):
         # Not found either way: no leaking that another county's task exists.
         raise NotFound(f"待办任务 {task_id} 不存在", code="task_not_found")

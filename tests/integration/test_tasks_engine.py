@@ -3,6 +3,8 @@ with a procedure of the test's own registered as the case owner."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -89,6 +91,35 @@ def test_countersign_waits_for_every_department(actor: GetActor) -> None:
     act(tasks.complete, sw, a, "approve")
     assert DECIDED == []
     act(tasks.complete, org_, b, "approve")
+    assert DECIDED == [(1, "approved", "previous")]
+
+
+def test_countersign_completed_at_once_by_both_departments_is_decided(actor: GetActor) -> None:
+    """The second completion waits for the first to commit (the group's row lock on PostgreSQL, the
+    writer lock on SQLite), then sees its sibling's decision: the step is decided, once."""
+    DECIDED.clear()
+    sw, org_ = actor("hhht_sw"), actor("hhht_org")
+    a, b = open_step("countersign", DeptKind.SOCIAL_WORK, DeptKind.ORGANISATION)
+    first_done = threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with UnitOfWork() as uow:
+                tasks.complete(uow, sw, a, "approve")
+                first_done.set()
+                time.sleep(0.5)  # the second completion runs meanwhile, up to its wait
+                uow.commit()
+        except BaseException as exc:
+            errors.append(exc)
+            first_done.set()
+
+    t = threading.Thread(target=first)
+    t.start()
+    first_done.wait(30)
+    act(tasks.complete, org_, b, "approve")
+    t.join(30)
+    assert not errors
     assert DECIDED == [(1, "approved", "previous")]
 
 
