@@ -46,7 +46,7 @@ class Started:
             self.proc = subprocess.Popen(
                 cmd, env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 240  # generous: a loaded 2-core machine starts three processes
         while "已启动 / up in" not in self.text():
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.kill()

@@ -104,14 +104,14 @@ def test_dispatcher_runs_a_queued_batch_as_its_own_flow_run(
         _wait(
             "the runner registered its deployments",
             lambda: pe.runner_polling(prefect_server.api, DISPATCH, since),
-            timeout=90,
+            timeout=180,
             log=log,
         )
         picked = time.monotonic()
         row = _wait(
             "the batch done by a Prefect flow run",
             lambda: (b := _batch(rt, batch_id)).status in ("done", "failed") and b,
-            timeout=120,
+            timeout=240,
             log=log,
         )
         assert (row.status, row.error) == ("done", None), row.error
@@ -119,7 +119,7 @@ def test_dispatcher_runs_a_queued_batch_as_its_own_flow_run(
         run = _wait(
             "the batch's flow run Completed",
             lambda: (r := api.get(f"/flow_runs/{row.flow_run_id}").json())["state_type"] == "COMPLETED" and r,
-            timeout=60,
+            timeout=240,
             log=log,
         )
         # The on-demand deployment: named from the batch by the flow itself; a done batch is not run again.
@@ -130,7 +130,7 @@ def test_dispatcher_runs_a_queued_batch_as_its_own_flow_run(
         second = _wait(
             "the on-demand run Completed",
             lambda: (r := api.get(f"/flow_runs/{again}").json())["state_type"] == "COMPLETED" and r,
-            timeout=60,
+            timeout=240,
             log=log,
         )
         # A batch whose round moved on before it ran: the step refused, the row failed, the flow run Failed.
@@ -143,7 +143,7 @@ def test_dispatcher_runs_a_queued_batch_as_its_own_flow_run(
         failed = _wait(
             "the failing batch marked failed by a flow run",
             lambda: (b := _batch(rt, failing)).status in ("done", "failed") and b,
-            timeout=120,
+            timeout=240,
             log=log,
         )
         failed_run = _wait(
@@ -153,7 +153,7 @@ def test_dispatcher_runs_a_queued_batch_as_its_own_flow_run(
                 in ("FAILED", "COMPLETED")
                 and r
             ),
-            timeout=60,
+            timeout=240,
             log=log,
         )
     finally:
