@@ -53,7 +53,8 @@ class Actor:
     def acts_for(self, jurisdiction_path: str, role: Role, kind: DeptKind | None = None) -> bool:
         """Holds `role` in a department (of `kind`) of this jurisdiction or one above it."""
         return any(
-            m.role == role and (kind is None or m.department_kind == kind)
+            m.role == role
+            and (kind is None or m.department_kind == kind)
             and jurisdiction_path.startswith(m.jurisdiction_path)
             for m in self.memberships
         )

@@ -258,9 +258,7 @@ def compose(
     off: dict[date, str] = dict(base.holidays)
     on: dict[date, str] = dict(base.workdays)
     rank = {None: 0} | {key: i + 1 for i, key in enumerate(region_keys)}
-    layered = sorted(
-        (e for e in entries if e.region_key in rank), key=lambda e: (rank[e.region_key], e.day)
-    )
+    layered = sorted((e for e in entries if e.region_key in rank), key=lambda e: (rank[e.region_key], e.day))
     for e in layered:
         if e.kind == HOLIDAY:
             on.pop(e.day, None)
