@@ -10,6 +10,7 @@ are registered wherever the round is used (web app, flows, CLI, tests)."""
 from services.recruitment_round import (
     assessment,
     batch,
+    ending,
     exams,
     followup,
     hire,
@@ -31,6 +32,7 @@ from services.recruitment_round import (
 __all__ = [
     "assessment",
     "batch",
+    "ending",
     "exams",
     "followup",
     "hire",
