@@ -16,7 +16,7 @@ from services.tasks import timing
 from services.tasks.steps import settle_group
 from services.tasks.types import ReturnTo
 from services.uow import UnitOfWork
-from states.base import Procedure
+from states.base import Binding
 from states.task import TaskMachine
 
 DECISIONS = {"review": ("approve", "return"), "filing": ("acknowledge", "return")}
@@ -52,7 +52,7 @@ def _event(
     *,
     opinion: str | None = None,
     data: dict[str, Any] | None = None,
-    machine: Procedure | None = None,
+    machine: Binding | None = None,
     **kwargs: Any,
 ) -> None:
     before = task.status
@@ -89,7 +89,7 @@ def claim(uow: UnitOfWork, actor: Actor, task_id: int) -> Task:
     return task
 
 
-def _claim(uow: UnitOfWork, actor: Actor, task: Task, machine: Procedure | None = None) -> None:
+def _claim(uow: UnitOfWork, actor: Actor, task: Task, machine: Binding | None = None) -> None:
     _event(uow, actor, task, "claim", machine=machine)
     task.assignee_id = actor.user_id
     task.claimed_at = uow.now
