@@ -12,6 +12,7 @@ from domain.ranking import TieBreak as TieBreak
 from domain.ranking import VacancyRefill as VacancyRefill
 from policies.base import DayUnit, Frozen, Labelled, Sourced
 from policies.chains import ApprovalChain, Authority, Organiser, OrganiserRole
+from policies.sections.amendment import AmendmentRules
 
 
 class RecruitmentStep(StrEnum):
@@ -177,6 +178,8 @@ class RecruitmentPolicy(Frozen):
     incumbent_conversion: Sourced[str] | None = None
     service_programme_conversion: Sourced[ConversionPath] | None = None
     min_service_years: Sourced[int] | None = None
+    # 补充公告/更正公告 after publication; None in profiles pinned before it existed (then none is allowed)
+    announcement_amendment: Sourced[AmendmentRules] | None = None
 
     def drafting_organisers(self) -> list[Organiser]:
         """Organisers that may draft a recruitment plan."""

@@ -250,7 +250,7 @@ def update_setup(uow: UnitOfWork, actor: Actor, round_id: int, setup: RoundSetup
     require_officer(actor, rnd)
     if rnd.status != "preparing":
         raise RuleViolation(
-            "招聘公告发布后不得变更",
+            "招聘公告发布后不得直接修改；报名时间、文字差错、考试时间地点等的更正请发布补充公告",
             code="announcement_published",
             article=pinned(rnd).recruitment.exam.announcement_immutable.article,
         )

@@ -40,9 +40,13 @@ Progress = Callable[[int, int], None]
 
 
 def deadline_of(rnd: RecruitmentRound) -> date:
-    """The registration deadline day (ages are counted on it): the last day the window was open."""
+    """The registration deadline day (ages are counted on it): the last day the window was open; after a
+    supplementary announcement extended the window, still the day first announced (settings
+    'conditions_as_of'), so that nobody who registered stops qualifying because of the extension."""
     assert rnd.registration_closes_at is not None
-    return (rnd.registration_closes_at - timedelta(microseconds=1)).date()
+    last_open = (rnd.registration_closes_at - timedelta(microseconds=1)).date()
+    announced = rs.value(rnd.settings, "conditions_as_of")
+    return min(last_open, date.fromisoformat(announced)) if announced else last_open
 
 
 def _registration(row: Any) -> Registration:
