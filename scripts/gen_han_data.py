@@ -1,20 +1,38 @@
-"""Generate domain/data/strokes.tsv and domain/data/pinyin.tsv from the Unicode Han Database (Unihan).
+"""Generate domain/data/strokes.tsv and domain/data/pinyin.tsv from Unihan and the rime-stroke table.
 
-Source: Debian's `unicode-data` package (15.0.0-1, Unicode 15.0.0), which installs the Unihan files as
-/usr/share/unicode/Unihan_*.txt.bz2 (`apt-get install unicode-data`). No network is needed at run time:
-the generated files are committed and read by domain/notice_order.py.
+Sources (Debian packages, needed only to run this script; the generated files are committed and read by
+domain/notice_order.py, no package or network at run time):
+- `unicode-data` (15.0.0-1): the Unicode Han Database, /usr/share/unicode/Unihan_*.txt.bz2 — kTotalStrokes
+  (first value: the zh-Hans/G-source count), kTGH (通用规范汉字表 2013, index), kMandarin.
+- `rime-data-stroke` (0.0~git20230204.c8bc405-1, upstream github.com/rime/rime-stroke, LGPL-3):
+  /usr/share/rime-data/stroke.dict.yaml, `<character>\\t<strokes>` with h s p n z for 横 竖 撇 点(捺) 折, the
+  complete stroke sequence (not truncated). Its first part comes from the CNS 11643 stroke data (Taiwan's
+  glyphs and conventions: 竖钩 亅 is z, 提 is n, 我 written 丿一亅一㇂丶丿); after the comment "The following
+  entries inherited from the original table (duplicate entries removed), for compatibility with Mainland
+  China's standard Hanzi glyph" come the mainland entries (北大中文论坛 table) that differ from the CNS
+  ones. A character without a mainland entry had the same sequence in both (every 氵 character, whose 提
+  the two tables code differently, has one). About 6,700 CNS entries are a placeholder (the same
+  14-stroke sequence for every character CNS lacks); they are dropped.
+  (ibus-table-stroke5 / fcitx-table-stroke5 were not usable: about 5,400 characters, mostly traditional
+  — no 开 马 张 陈 — and codes cut at 5 strokes.)
 
-    apt-get install unicode-data
-    .venv/bin/python scripts/gen_han_data.py [--unihan /usr/share/unicode]
+    apt-get install unicode-data rime-data-stroke
+    .venv/bin/python scripts/gen_han_data.py [--unihan /usr/share/unicode] [--rime ...stroke.dict.yaml]
 
 Characters covered: CJK Unified Ideographs (U+4E00..U+9FFF), Extension A (U+3400..U+4DBF) and every
-character of 通用规范汉字表 (2013, Unihan kTGH; about 200 of them, used in names, lie in Extensions B-F).
+character of 通用规范汉字表 (about 200 of them, used in names, lie in Extensions B-F).
 
-strokes.tsv, one line per stroke count: `<kTotalStrokes>\\t<characters>`. kTotalStrokes' first value
-(the zh-Hans/G-source count). Within a line the characters are in collation order: first those of
-通用规范汉字表 in the table's own order (kTGH index; within each of its three levels the table orders
-characters of equal stroke count by stroke shapes 横竖撇点折, GB 13000.1 笔画序), then the others by code
-point (Unicode's radical-stroke order).
+strokes.tsv, one line per character, `<character>\\t<strokes>`: the stroke sequence as digits 1 横(提)
+2 竖(竖钩) 3 撇 4 点(捺) 5 折, so its length is the stroke count; a character whose sequence is unknown
+has as many 0 as strokes. Lines are in 姓氏笔画 collation order: stroke count, then the sequence stroke by
+stroke (unknown ones after the known ones of their count), then 通用规范汉字表 order, then code point.
+Which source wins: the count is kTotalStrokes, except for 通用规范汉字表 characters whose kTotalStrokes
+breaks the table's own order (by level, then stroke count; 41 of them): there the count of a stroke sequence
+that fits the place wins, else the count of both neighbours in the table when they agree (40 changed, as
+䴕 11, not Unihan's traditional 17; 𬙊 keeps 17). The sequence is the mainland entry if its length is the
+count, else a CNS entry if one's is; a character whose entries all have another length has no sequence.
+Three entries that break the table's order are redone by hand (CORRECTIONS). The script prints every
+disagreement, and the neighbours in the table whose sequences are still in the other order.
 
 pinyin.tsv, one line per syllable with its tone (1-4, 5 neutral): `<letters><tone>\\t<characters>`, ü written
 as v; from kMandarin's first value (the zh-Hans reading). Surname readings of polyphonic characters
@@ -28,7 +46,9 @@ from __future__ import annotations
 import argparse
 import bz2
 import unicodedata
-from collections import defaultdict
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +59,21 @@ HEADER = (
     "# (Debian package unicode-data 15.0.0-1). Do not edit by hand; re-run the script.\n"
     "# Data © 2022 Unicode, Inc.; terms of use: https://www.unicode.org/terms_of_use.html\n"
 )
+STROKES_HEADER = (
+    "# Stroke sequences: rime-stroke stroke.dict.yaml (Debian rime-data-stroke 0.0~git20230204.c8bc405-1,\n"
+    "# https://github.com/rime/rime-stroke, LGPL-3; from the CNS 11643 stroke data and the 北大中文论坛 table).\n"
+    "# <character>\\t<strokes>: 1 横 2 竖 3 撇 4 点 5 折, one digit per stroke; 0s: sequence unknown.\n"
+    "# Lines in collation order: stroke count, sequence, 通用规范汉字表 order, code point.\n"
+)
+RIME_KEYS = str.maketrans("hspnz", "12345")
+MAINLAND_MARK = "#The following entries inherited from the original table"
+# Source entries out of 通用规范汉字表's order (the check at the end of write_strokes), redone by hand from
+# the components; the mainland entry is wrong in each.
+CORRECTIONS = {
+    "字": "445521",  # 宀 丶丶乛 + 子 乛亅一 (as 学 44345521); source 425521
+    "涐": "4413121534",  # 氵 丶丶㇀ + 我 丿一亅一㇂丿丶 (as 俄 323121534); source 4413151534
+    "塍": "3511431134121",  # 朕 3511431134 (as 腾 3511431134551) + 土 121; source 2511...
+}
 
 
 def read_field(unihan: Path, filename: str, field: str) -> dict[int, str]:
@@ -73,9 +108,117 @@ def syllable(reading: str) -> str:
     return "".join(letters) + str(tone)
 
 
+def read_rime_strokes(path: Path) -> dict[int, list[str]]:
+    """code point -> candidate sequences in digits, mainland entries first, then CNS ones."""
+    mainland: dict[int, list[str]] = defaultdict(list)
+    cns: dict[int, list[str]] = defaultdict(list)
+    part, body = cns, False
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            body = body or line.startswith("...")
+            if line.startswith(MAINLAND_MARK):
+                part = mainland
+            if not body or line.startswith(("#", "...")) or "\t" not in line:
+                continue
+            ch, code = line.rstrip("\n").split("\t")[:2]
+            if len(ch) == 1 and code and set(code) <= set("hspnz"):
+                part[ord(ch)].append(code.translate(RIME_KEYS))
+    placeholder, uses = Counter(s for seqs in cns.values() for s in seqs).most_common(1)[0]
+    assert uses > 1000, "the CNS placeholder sequence was expected"
+    out = {cp: [s for s in seqs if s != placeholder] for cp, seqs in cns.items()}
+    for cp, seqs in mainland.items():
+        out[cp] = seqs + out.get(cp, [])
+    for ch, seq in CORRECTIONS.items():
+        out[ord(ch)] = [seq]
+    print(f"rime-stroke: {len(mainland)} mainland entries, {len(cns)} CNS ({uses} placeholders)")
+    return {cp: seqs for cp, seqs in out.items() if seqs}
+
+
+def non_decreasing(values: list[int]) -> set[int]:
+    """Indices of a longest non-decreasing subsequence of `values`."""
+    tails: list[int] = []  # tails[k]: value ending the best run of length k+1
+    ends: list[int] = []  # its index
+    back: list[int] = []
+    for i, v in enumerate(values):
+        k = bisect_right(tails, v)
+        back.append(ends[k - 1] if k else -1)
+        if k == len(tails):
+            tails.append(v)
+            ends.append(i)
+        else:
+            tails[k], ends[k] = v, i
+    keep, i = set(), ends[-1] if ends else -1
+    while i >= 0:
+        keep.add(i)
+        i = back[i]
+    return keep
+
+
+def table_counts(tgh: dict[int, int], total: dict[int, int], seqs: dict[int, list[str]]) -> dict[int, int]:
+    """Counts for the 通用规范汉字表 characters whose kTotalStrokes breaks the table's order (by level 1-3,
+    then stroke count): the count of a stroke sequence that fits between its neighbours, else theirs."""
+    fixed: dict[int, int] = {}
+    for level in (range(1, 3501), range(3501, 6501), range(6501, 8106)):
+        cps = sorted((cp for cp in tgh if tgh[cp] in level and cp in total), key=tgh.__getitem__)
+        keep = non_decreasing([total[cp] for cp in cps])
+        for i, cp in enumerate(cps):
+            if i in keep:
+                continue
+            lo = max((total[cps[j]] for j in range(i) if j in keep), default=0)
+            hi = min((total[cps[j]] for j in range(i + 1, len(cps)) if j in keep), default=99)
+            fits = [len(s) for s in seqs.get(cp, []) if lo <= len(s) <= hi]
+            new = fits[0] if fits else lo if lo == hi else None
+            how = "its stroke sequence" if fits else "its neighbours" if new else "kept"
+            print(f"  {chr(cp)} U+{cp:04X} 表{tgh[cp]}: kTotalStrokes {total[cp]}, table {lo}-{hi} -> {how}")
+            if new is not None:
+                fixed[cp] = new
+    return fixed
+
+
+def write_strokes(
+    chars: list[int], total: dict[int, int], tgh: dict[int, int], seqs: dict[int, list[str]]
+) -> dict[int, int]:
+    print("通用规范汉字表 characters whose kTotalStrokes contradicts the table's order:")
+    count = total | table_counts(tgh, total, seqs)
+    seq: dict[int, str] = {}
+    dropped: dict[str, list[str]] = defaultdict(list)
+    for cp in chars:
+        fits = [s for s in seqs.get(cp, []) if len(s) == count[cp]]
+        seq[cp] = fits[0] if fits else "0" * count[cp]
+        block = "表" if cp in tgh else "URO" if 0x4E00 <= cp <= 0x9FFF else "ExtA"
+        if not fits:
+            dropped[f"{block}, {'other count' if cp in seqs else 'no entry'}"].append(chr(cp))
+        elif cp in seqs and seqs[cp][0] != fits[0]:
+            dropped[f"{block}, CNS entry used"].append(chr(cp))
+    print("Characters without a usable sequence (kTotalStrokes wins), or with the CNS one:")
+    for what, cs in sorted(dropped.items()):
+        print(f"  {what}: {len(cs)} {''.join(cs[:60])}{'...' if len(cs) > 60 else ''}")
+
+    def key(cp: int) -> tuple[int, bool, str, int, int]:
+        return count[cp], seq[cp][:1] == "0", seq[cp], tgh.get(cp, 99999), cp
+
+    ordered = sorted(chars, key=key)
+    with open(OUT / "strokes.tsv", "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(HEADER.format(field="kTotalStrokes (first value), kTGH") + STROKES_HEADER)
+        fh.writelines(f"{chr(cp)}\t{seq[cp]}\n" for cp in ordered)
+    print("Table order against the sequences (same level and count, the next one's sequence smaller):")
+    table = sorted((cp for cp in chars if cp in tgh), key=tgh.__getitem__)
+    for a, b in pairwise(table):
+        same = (level(tgh[a]), count[a]) == (level(tgh[b]), count[b])
+        if same and "0" not in seq[b] and seq[b] < seq[a]:
+            print(f"  {chr(a)} {seq[a]} (表{tgh[a]}), then {chr(b)} {seq[b]}")
+    return count
+
+
+def level(index: int) -> int:
+    """通用规范汉字表 level (1-3) of the character at `index`."""
+    return 1 if index <= 3500 else 2 if index <= 6500 else 3
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--unihan", type=Path, default=Path("/usr/share/unicode"))
+    parser.add_argument("--rime", type=Path, default=Path("/usr/share/rime-data/stroke.dict.yaml"))
     args = parser.parse_args()
     strokes = read_field(args.unihan, "Unihan_IRGSources.txt.bz2", "kTotalStrokes")
     tgh = {
@@ -85,15 +228,9 @@ def main() -> None:
     mandarin = read_field(args.unihan, "Unihan_Readings.txt.bz2", "kMandarin")
 
     chars = sorted(cp for cp in strokes if in_ranges(cp) or cp in tgh)
-    by_count: dict[int, list[int]] = defaultdict(list)
-    for cp in chars:
-        by_count[int(strokes[cp].split()[0])].append(cp)
+    total = {cp: int(strokes[cp].split()[0]) for cp in chars}
     OUT.mkdir(parents=True, exist_ok=True)
-    with open(OUT / "strokes.tsv", "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(HEADER.format(field="kTotalStrokes (first value), kTGH order within a count"))
-        for count in sorted(by_count):
-            ordered = sorted(by_count[count], key=lambda cp: (cp not in tgh, tgh.get(cp, 0), cp))
-            fh.write(f"{count}\t{''.join(map(chr, ordered))}\n")
+    count = write_strokes(chars, total, tgh, read_rime_strokes(args.rime))
 
     by_syllable: dict[str, list[int]] = defaultdict(list)
     for cp in chars:
@@ -103,7 +240,9 @@ def main() -> None:
         fh.write(HEADER.format(field="kMandarin (first value)"))
         for key in sorted(by_syllable, key=lambda s: (s[:-1], s[-1])):
             fh.write(f"{key}\t{''.join(map(chr, by_syllable[key]))}\n")
-    print(f"{len(chars)} characters, {len(by_count)} stroke counts, {len(by_syllable)} syllables -> {OUT}")
+    print(
+        f"{len(chars)} characters, {len(set(count.values()))} stroke counts, {len(by_syllable)} syllables -> {OUT}"
+    )
 
 
 if __name__ == "__main__":
