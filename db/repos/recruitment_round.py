@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, Table, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from db.models.org import Jurisdiction
@@ -18,6 +18,7 @@ from db.models.recruitment_round import (
     RoundPost,
     StaffRecusal,
 )
+from db.repos import set_wise
 
 T = TypeVar("T")
 _APP: Table = Application.__table__  # type: ignore[assignment]
@@ -215,41 +216,24 @@ def move_many(
     now: Any,
 ) -> int:
     """Set-wise transition: each row {"id", "status", ...other columns} is updated only if the row is still
-    in one of `sources` (a row moved meanwhile is left alone). One executemany per column set."""
-    if not rows:
-        return 0
-    table: Table = Application.__table__  # type: ignore[assignment]
-    by_cols: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    in one of `sources` (a row moved meanwhile is left alone). One statement per column set (and chunk on
+    PostgreSQL; see `set_wise`)."""
+    by_cols: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
     for r in rows:
-        key = tuple(sorted(k for k in r if k != "id"))
-        by_cols.setdefault(key, []).append({**{f"b_{k}": v for k, v in r.items()}})
-    moved = 0
-    for cols, params in by_cols.items():
-        values: dict[str, Any] = {c: bindparam(f"b_{c}") for c in cols}
-        values["updated_at"] = now
-        values["version"] = table.c.version + 1
-        stmt = (
-            update(table)
-            # no IN (…) here: an expanding parameter cannot go with executemany
-            .where(and_(table.c.id == bindparam("b_id"), or_(*[table.c.status == s for s in sources])))
-            .values(**values)
-        )
-        result = session.connection().execute(stmt, params)
-        moved += result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(params)
-    return moved
+        by_cols.setdefault(tuple(sorted(r)), []).append(r)
+    return sum(
+        set_wise.update_by_id(session, _APP, part, set_also=_touched(now), only_in=("status", sources))
+        for part in by_cols.values()
+    )
 
 
 def update_many(session: Session, rows: Sequence[Mapping[str, Any]], *, now: Any) -> None:
     """Set columns (no state change) on many applications: {"id", col: value, ...}, same columns each."""
-    if not rows:
-        return
-    table: Table = Application.__table__  # type: ignore[assignment]
-    cols = [k for k in rows[0] if k != "id"]
-    values: dict[str, Any] = {c: bindparam(f"b_{c}") for c in cols}
-    values["updated_at"] = now
-    values["version"] = table.c.version + 1
-    stmt = update(table).where(table.c.id == bindparam("b_id")).values(**values)
-    session.connection().execute(stmt, [{f"b_{k}": v for k, v in r.items()} for r in rows])
+    set_wise.update_by_id(session, _APP, rows, set_also=_touched(now))
+
+
+def _touched(now: Any) -> dict[str, Any]:
+    return {"updated_at": now, "version": _APP.c.version + 1}
 
 
 def insert_applications(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:

@@ -1,0 +1,87 @@
+"""Set-wise writes by id (`db/repos/set_wise.py`): the PostgreSQL path (UPDATE ... FROM unnest) and the
+SQLite path (executemany) write the same values — JSON lists and dicts, NULLs, decimals, awkward text —
+skip rows no longer in a source state, and count only the rows they changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from db.repos import recruitment_round as repo
+from db.repos import set_wise
+from services.uow import UnitOfWork
+from tests.integration.round_support import GetActor, published_round, put_applications
+
+T0 = datetime(2026, 3, 2, 9, 0)
+
+
+@pytest.fixture
+def app_ids(actor: GetActor, set_clock: Callable[[datetime], None]) -> list[int]:
+    set_clock(T0)
+    rid = published_round(actor, T0, days=10)
+    rows: list[dict[str, Any]] = [{"status": "registered"} for _ in range(6)]
+    rows[5]["status"] = "withdrawn"
+    return put_applications(rid, rows, now=T0)
+
+
+def _rows(ids: list[int]) -> dict[int, tuple[Any, ...]]:
+    with UnitOfWork(readonly=True) as uow:
+        return {
+            i: (a.status, a.verdict, a.flags, a.written_score, a.written_absent, a.rank_note, a.version)
+            for i in ids
+            if (a := repo.application(uow.session, i)) is not None
+        }
+
+
+def test_move_many_writes_every_kind_of_value_and_skips_moved_rows(app_ids: list[int]) -> None:
+    later = T0.replace(hour=10)
+    odd = '{a,"b"}\\ ,\'中文'
+    verdict = {"outcome": "pass", "reasons": [{"m": odd}]}
+    items: list[dict[str, Any]] = [
+        {"id": i, "status": "qualified", "verdict": verdict, "flags": ["relaxed:x", odd] if k % 2 else []}
+        for k, i in enumerate(app_ids)
+    ]
+    with UnitOfWork() as uow:
+        moved = repo.move_many(uow.session, items, sources=["registered", "pending_review"], now=later)
+        uow.commit()
+    assert moved == 5  # the withdrawn one is left alone
+    after = _rows(app_ids)
+    for k, i in enumerate(app_ids[:5]):
+        assert after[i][:3] == ("qualified", items[k]["verdict"], items[k]["flags"])
+        assert after[i][6] == 2
+    assert after[app_ids[5]][0] == "withdrawn" and after[app_ids[5]][6] == 1
+
+
+def test_update_many_in_chunks_with_nulls_and_decimals(
+    app_ids: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(set_wise, "CHUNK", 2)  # several statements on PostgreSQL
+    scores = [Decimal("61.5"), None, Decimal("0.0"), Decimal("100"), None, Decimal("77.25")]
+    items = [
+        {"id": i, "written_score": s, "written_absent": s is None, "rank_note": f"第{k}名 'x'"}
+        for k, (i, s) in enumerate(zip(app_ids, scores, strict=True))
+    ]
+    with UnitOfWork() as uow:
+        repo.update_many(uow.session, items, now=T0)
+        uow.commit()
+    after = _rows(app_ids)
+    for it in items:
+        row = after[it["id"]]
+        assert (row[3], row[4], row[5], row[6]) == (
+            it["written_score"],
+            it["written_absent"],
+            it["rank_note"],
+            2,
+        )
+
+
+def test_nothing_to_write(app_ids: list[int]) -> None:
+    with UnitOfWork() as uow:
+        assert repo.move_many(uow.session, [], sources=["registered"], now=T0) == 0
+        repo.update_many(uow.session, [], now=T0)
+        uow.commit()
+    assert all(r[6] == 1 for r in _rows(app_ids).values())
