@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import CurrentActor
 from api.pages import render
+from api.routes import amendment_views as av
 from api.routes import rounds_views as rv
 from api.templating import templates
 from db.repos import recruitment_round as repo
@@ -86,14 +87,17 @@ def _page(
     flash: str | None = None,
     error: ShegongError | None = None,
     form: dict[str, Any] | None = None,
+    amend_state: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     with UnitOfWork(readonly=True) as uow:
         o = rv.overview(uow, actor, round_id)
+        amend = av.card(uow, actor, o.rnd, **(amend_state or {}))  # supplementary announcements
+    failed = error or amend.error
     return render(
         request,
         "rounds/round.html",
         actor,
-        status_code=error.status if error else 200,
+        status_code=failed.status if failed else 200,
         o=o,
         flash=flash,
         error=error,
@@ -110,6 +114,7 @@ def _page(
         event_labels=rv.ROUND_EVENTS,
         round_labels=rv.ROUND_LABELS,
         note=rv.history_note,
+        amend=amend,
     )
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.pages import render
+from api.routes import amendment_views as av
 from api.routes import rounds_rows as rr
 from api.routes import rounds_views as rv
 from db.models.recruitment_round import Application, RecruitmentRound
@@ -121,10 +122,12 @@ def announcement(request: Request, round_id: int) -> HTMLResponse:
         posts = [(p, places.get(p.id, ("", "", ""))[1]) for p in repo.posts_of(uow.session, rnd.id)]
         organiser = org.get_jurisdiction(uow.session, rnd.jurisdiction_id).name
         open_now = registration.window_open(rnd, uow.now)
+        amended = av.public(uow, rnd)  # supplementary announcements, exam arrangements, marks
     return render(
         request,
         "rounds/public_round.html",
         None,
+        **amended,
         rnd=rnd,
         organiser=organiser,
         posts=posts,

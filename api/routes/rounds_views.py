@@ -16,6 +16,7 @@ from policies.sections.recruitment import RECRUITMENT_STEP_LABELS
 from services import audit, org
 from services.recruitment_round import batch, rounds
 from services.recruitment_round import settings as rs
+from services.recruitment_round.amendment_rules import label_of
 from services.uow import UnitOfWork
 from states.application import PAST_QUALIFICATION, ApplicationMachine
 from states.recruitment_round import RecruitmentRoundMachine
@@ -213,6 +214,7 @@ ROUND_EVENTS = {
     "import_written_scores": "导入笔试成绩",
     "import_interview_scores": "导入面试成绩",
     "resolve_tie": "研究确定同分人员顺序",
+    "amend": "发布补充公告",
 }
 APP_EVENTS = {
     **ApplicationMachine.event_labels,
@@ -242,6 +244,8 @@ def history_note(e: Any) -> str:
         return "需补正：" + "；".join(d["missing"])
     if e.action == "request_batch":
         return f"{KIND_LABELS.get(str(d.get('kind')), d.get('kind', ''))} #{d.get('batch', '')}"
+    if e.action == "amend":
+        return f"第{d.get('number', '')}号：{'、'.join(label_of(k) for k in d.get('changes') or {}) or '补充说明'}"
     if e.action == "register":
         return f"岗位 {d.get('post', '')}（{'导入' if d.get('via') == 'import' else '网上报名'}）"
     return ""

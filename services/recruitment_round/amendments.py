@@ -16,7 +16,7 @@ from db.models.round_amendment import RoundAmendment
 from db.repos import recruitment_round as round_repo
 from db.repos import round_amendments as repo
 from domain.actor import Actor
-from domain.errors import InvalidInput, RuleViolation
+from domain.errors import Conflict, InvalidInput, RuleViolation
 from policies.base import Sourced
 from policies.sections.amendment import AmendmentRules
 from services import audit, timers
@@ -34,6 +34,7 @@ class AmendmentDraft:
     changes: Mapping[str, Any] = field(default_factory=dict)  # field key -> new value (see amendment_rules)
     title: str = ""  # default: 《round title》第N号补充公告
     body: str = ""  # the officer's own text (补充说明), after the list of changes
+    expected_number: int | None = None  # the number previewed: refused if another was published since
 
 
 @dataclass
@@ -165,6 +166,12 @@ def publish(uow: UnitOfWork, actor: Actor, round_id: int, draft: AmendmentDraft)
     rnd = rounds.load_visible(uow, actor, round_id, for_update=True)
     rounds.require_officer(actor, rnd)
     p = prepare(uow, rnd, draft)
+    if draft.expected_number is not None and draft.expected_number != p.number:
+        raise Conflict(
+            f"预览之后已有第{p.number - 1}号补充公告发布，请重新预览后再发布",
+            code="amendment_stale",
+            details={"expected": draft.expected_number, "next": p.number},
+        )
     _apply(uow, rnd, p)
     row = repo.add(
         uow.session,
