@@ -23,6 +23,7 @@ from services import audit, tasks
 from services.recruitment_round import settings as rs
 from services.recruitment_round.registration import CASE, fire, load_application
 from services.recruitment_round.rounds import load, pinned
+from services.tasks.bulk import open_steps
 from services.tasks.types import CaseRef, ReturnTo, StepDepartment, StepSpec
 from services.tasks.types import Outcome as TaskOutcome
 from services.uow import UnitOfWork
@@ -202,9 +203,8 @@ def review_spec(rnd: RecruitmentRound) -> StepSpec:
 def _open_reviews(
     uow: UnitOfWork, actor: Actor | None, rnd: RecruitmentRound, app_ids: Sequence[int]
 ) -> None:
-    spec = review_spec(rnd)
-    for app_id in app_ids:
-        tasks.open_step(uow, _ref(rnd, app_id), spec, actor)
+    """One review task per doubtful application, opened set-wise (the rows `tasks.open_step` writes)."""
+    open_steps(uow, [_ref(rnd, app_id) for app_id in app_ids], review_spec(rnd), actor)
 
 
 def _ref(rnd: RecruitmentRound, app_id: int) -> CaseRef:

@@ -1,0 +1,68 @@
+"""SQL for opening many task groups at once (a batch step's review tasks, one group per case): groups and
+tasks by multi-row INSERT ... RETURNING (their ids in the order of the rows given), and the tasks' deadline
+timers by one INSERT ... ON CONFLICT (dedupe_key) DO NOTHING per chunk.
+
+The single-case path (`db/repos/tasks.py`, `db/repos/timers.py`, through the ORM) writes the same rows
+one case at a time: a flush per group, per task list and per task's timers, each a round trip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
+
+from db.models.tasks import Task, TaskGroup
+from db.models.timers import Timer
+from db.repos import timers as timers_repo
+from db.repos.set_wise import CHUNK, array_param, is_postgresql
+
+_GROUP = cast(Table, TaskGroup.__table__)
+_TASK = cast(Table, Task.__table__)
+_TIMER = cast(Table, Timer.__table__)
+# Built once: SQLAlchemy sends the rows as batched multi-row INSERTs ("insertmanyvalues") and hands the
+# new ids back sorted in the order of the rows given.
+_INSERT_GROUPS = insert(_GROUP).returning(_GROUP.c.id, sort_by_parameter_order=True)
+_INSERT_TASKS = insert(_TASK).returning(_TASK.c.id, sort_by_parameter_order=True)
+
+
+def insert_groups(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Insert task groups (the same keys in every row); their ids, in the order of `rows`."""
+    return _insert_returning_ids(session, _INSERT_GROUPS, rows)
+
+
+def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Insert tasks (the same keys in every row); their ids, in the order of `rows`."""
+    return _insert_returning_ids(session, _INSERT_TASKS, rows)
+
+
+def _insert_returning_ids(session: Session, stmt: Any, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    if not rows:
+        return []
+    result = session.connection().execute(stmt, [dict(r) for r in rows])
+    return [int(i) for i in result.scalars()]
+
+
+def insert_timers_if_absent(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert new pending timers (`services.timers.NewTimer.row`: every row the same keys) unless one with
+    the same dedupe_key exists, as `timers.insert_if_absent` does for a list: on PostgreSQL from arrays
+    (one statement per chunk, not a statement per row), on SQLite by its executemany."""
+    if not rows:
+        return
+    if not is_postgresql(session):
+        timers_repo.insert_if_absent(session, [dict(r) for r in rows])
+        return
+    names = list(rows[0])
+    v = func.unnest(*[array_param(_TIMER, c) for c in names]).table_valued(*names).render_derived(name="v")
+    stmt = (
+        postgresql.insert(_TIMER)
+        .from_select(names, select(*[v.c[c] for c in names]))
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    conn = session.connection()
+    for i in range(0, len(rows), CHUNK):
+        part = rows[i : i + CHUNK]
+        conn.execute(stmt, {f"a_{c}": [r[c] for r in part] for c in names})
