@@ -318,6 +318,10 @@ def _fire(
             row = repo.lock(uow.session, timer_id)
             if row is None or row.state != TimerState.PENDING or row.lease_owner != owner:
                 return "skipped"
+            if row.due_at > uow.now:  # moved later since it was claimed (a deadline extended): due then
+                row.lease_owner, row.lease_until, row.updated_at = None, None, uow.now
+                uow.commit()
+                return "skipped"
             handler = _registry.get(row.kind)
             if handler is None:  # unregistered since the claim
                 return "skipped"

@@ -13,7 +13,9 @@ import pytest
 
 from db.repos import recruitment_round as round_repo
 from db.repos import round_amendments as amendment_repo
+from db.repos import timers as timer_repo
 from domain.applicant import Registration
+from domain.clock import real_now
 from domain.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from services import audit, timers
 from services.recruitment_round import amendments, registration, rounds, screening
@@ -106,6 +108,32 @@ def test_extend_registration_moves_the_close_timer_and_keeps_the_age_date(actor:
         guo = round_repo.application_by_person(uow.session, rid, born)
         assert guo is not None and guo.verdict is not None and guo.verdict["age"] == 40
         assert not any(r["code"].startswith("age") for r in guo.verdict["reasons"])
+
+
+def test_an_extension_wins_over_a_sweep_that_had_already_claimed_the_close_timer(
+    actor: GetActor, at: Clock
+) -> None:
+    rid = published_round(actor, T0)
+    at(CLOSES)  # a sweeper leases the due close timer ...
+    with UnitOfWork() as uow:
+        lease = real_now()
+        (timer_id,) = timer_repo.claim_due(uow.session, now=uow.now, lease_now=lease, owner="w#1",
+                                           lease_until=lease + timedelta(minutes=5),
+                                           kinds=[rounds.CLOSE_REGISTRATION], limit=10)  # fmt: skip
+        uow.commit()
+    at(CLOSES - timedelta(seconds=1))  # ... while the officer extends the window, a moment earlier
+    new_close = CLOSES + timedelta(days=3)
+    publish(actor, rid, changes={"registration_closes_at": new_close.isoformat()})
+    at(CLOSES + timedelta(seconds=1))
+    assert timers._fire(None, timer_id, "w#1", "w", 5, 1.0) == "skipped"  # not due any more
+    with UnitOfWork(readonly=True) as uow:
+        assert rounds.load(uow, rid).status == "registration"
+        (timer,) = timers.for_subject(uow.session, rounds.CASE, rid)
+        assert (timer.state, timer.due_at, timer.lease_owner) == ("pending", new_close, None)
+    at(new_close)
+    assert timers.sweep(worker_id="h3").fired == 1
+    with UnitOfWork(readonly=True) as uow:
+        assert rounds.load(uow, rid).status == "qualification_review"
 
 
 def test_shortening_and_published_rules_are_refused_with_articles(actor: GetActor, at: Clock) -> None:
