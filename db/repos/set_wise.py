@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, func, or_, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, func, or_, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -32,6 +33,35 @@ def array_param(table: Table, column: str, name: str | None = None) -> Any:
     """A bound parameter carrying a list of `column`'s values as a one-dimensional array of its type
     (dimensions=1: a JSON column's values may themselves be lists)."""
     return bindparam(name or f"a_{column}", type_=ARRAY(table.c[column].type, dimensions=1))
+
+
+def _arrays(table: Table, names: Sequence[str]) -> Any:
+    """`unnest(:a_c1, :a_c2, ...) AS v(c1, c2, ...)`: the rows given as one array per column."""
+    params = [array_param(table, c) for c in names]
+    return func.unnest(*params).table_valued(*names).render_derived(name="v")
+
+
+def insert_from_arrays(
+    session: Session,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    skip_conflicts_on: Sequence[str] | None = None,
+) -> None:
+    """PostgreSQL only: insert `rows` (the same keys in every row) by `INSERT ... SELECT ... FROM
+    unnest(...)`, one statement per chunk; with `skip_conflicts_on` (a unique index's columns), rows that
+    would break it are left out (ON CONFLICT DO NOTHING)."""
+    if not rows:
+        return
+    names = list(rows[0])
+    v = _arrays(table, names)
+    stmt = postgresql.insert(table).from_select(names, select(*[v.c[c] for c in names]))
+    if skip_conflicts_on is not None:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(skip_conflicts_on))
+    conn = session.connection()
+    for i in range(0, len(rows), CHUNK):
+        part = rows[i : i + CHUNK]
+        conn.execute(stmt, {f"a_{c}": [r[c] for r in part] for c in names})
 
 
 def update_by_id(

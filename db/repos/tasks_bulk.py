@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from db.models.tasks import Task, TaskGroup
 from db.models.timers import Timer
+from db.repos import set_wise
 from db.repos import timers as timers_repo
-from db.repos.set_wise import CHUNK, array_param, is_postgresql
 
 _GROUP = cast(Table, TaskGroup.__table__)
 _TASK = cast(Table, Task.__table__)
@@ -52,17 +51,7 @@ def insert_timers_if_absent(session: Session, rows: Sequence[Mapping[str, Any]])
     (one statement per chunk, not a statement per row), on SQLite by its executemany."""
     if not rows:
         return
-    if not is_postgresql(session):
+    if not set_wise.is_postgresql(session):
         timers_repo.insert_if_absent(session, [dict(r) for r in rows])
         return
-    names = list(rows[0])
-    v = func.unnest(*[array_param(_TIMER, c) for c in names]).table_valued(*names).render_derived(name="v")
-    stmt = (
-        postgresql.insert(_TIMER)
-        .from_select(names, select(*[v.c[c] for c in names]))
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-    )
-    conn = session.connection()
-    for i in range(0, len(rows), CHUNK):
-        part = rows[i : i + CHUNK]
-        conn.execute(stmt, {f"a_{c}": [r[c] for r in part] for c in names})
+    set_wise.insert_from_arrays(session, _TIMER, rows, skip_conflicts_on=["dedupe_key"])

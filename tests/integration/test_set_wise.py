@@ -1,6 +1,7 @@
-"""Set-wise writes by id (`db/repos/set_wise.py`): the PostgreSQL path (UPDATE ... FROM unnest) and the
-SQLite path (executemany) write the same values — JSON lists and dicts, NULLs, decimals, awkward text —
-skip rows no longer in a source state, and count only the rows they changed."""
+"""Set-wise writes (`db/repos/set_wise.py`): the PostgreSQL path (UPDATE ... FROM unnest) and the SQLite
+path (executemany) write the same values — JSON lists and dicts, NULLs, decimals, awkward text —, skip rows
+no longer in a source state and count only the rows they changed; a large audit batch (INSERT ... SELECT
+FROM unnest on PostgreSQL) reads back as chained."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from typing import Any
 
 import pytest
 
+from db.repos import audit as audit_repo
 from db.repos import recruitment_round as repo
 from db.repos import set_wise
+from services import audit
 from services.uow import UnitOfWork
 from tests.integration.round_support import GetActor, published_round, put_applications
 
@@ -85,3 +88,38 @@ def test_nothing_to_write(app_ids: list[int]) -> None:
         repo.update_many(uow.session, [], now=T0)
         uow.commit()
     assert all(r[6] == 1 for r in _rows(app_ids).values())
+
+
+def test_a_large_audit_batch_round_trips_and_verifies(app_ids: list[int], actor: GetActor) -> None:
+    """A batch step's audit rows (sent as arrays on PostgreSQL) read back exactly as chained."""
+    by = actor("hm_hr")
+    drafts = [
+        audit.AuditDraft(
+            actor=by if k % 2 else None,
+            subject_type="application",
+            subject_id=k,
+            action="screen_fail" if k % 3 else "screen_pass",
+            from_state="registered",
+            to_state=None if k % 5 == 0 else "qualified",
+            opinion=None if k % 4 else f'第{k}行：\'{{a,"b"}}\\ ,中文',
+            article="IM art. 9",
+            data=None if k % 2 else {"k": k, "list": [1, "二", None], "nested": {"x": [k]}},
+        )
+        for k in range(audit_repo.ARRAYS_MIN + 50)
+    ]
+    with UnitOfWork() as uow:
+        seqs = audit.record_many(uow.session, uow.now, drafts)
+        uow.commit()
+    with UnitOfWork(readonly=True) as uow:
+        assert audit.verify(uow.session).ok
+        rows = audit.history_of(uow.session, [("application", [d.subject_id for d in drafts])])
+    assert [r.seq for r in rows] == list(seqs)
+    for d, r in zip(drafts, rows, strict=True):
+        assert (r.subject_id, r.action, r.to_state, r.opinion, r.data) == (
+            d.subject_id,
+            d.action,
+            d.to_state,
+            d.opinion,
+            d.data or {},  # no data is stored as {}
+        )
+        assert r.actor_id == (by.user_id if d.actor else None)
