@@ -21,7 +21,7 @@ from policies.base import Sourced
 from policies.sections.amendment import AmendmentRules
 from services import audit, timers
 from services.recruitment_round import amendment_rules as ar
-from services.recruitment_round import rounds, screening
+from services.recruitment_round import amendment_text, rounds, screening
 from services.uow import UnitOfWork
 
 CONDITIONS_AS_OF = "conditions_as_of"  # the settings key screening reads (see screening.deadline_of)
@@ -128,7 +128,7 @@ def prepare(uow: UnitOfWork, rnd: RecruitmentRound, draft: AmendmentDraft) -> Pr
         rnd=rnd,
         number=number,
         title=title or f"{rnd.title}第{number}号补充公告",
-        body=_compose(rnd, checked.changes, own, rules.value),
+        body=amendment_text.compose(rnd.title, checked.changes, own, rules.value),
         reason=reason,
         changes=checked.changes,
         article="；".join(articles)[:200],
@@ -238,44 +238,6 @@ def _apply(uow: UnitOfWork, rnd: RecruitmentRound, p: Prepared) -> None:
         elif parts[0] == "post":
             setattr(posts[parts[1]], parts[2], c.new)
     rnd.updated_at = uow.now
-
-
-_DIGITS = "零一二三四五六七八九"
-
-
-def _cn(n: int) -> str:
-    if n < 10:
-        return _DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return f"{_DIGITS[tens] if tens > 1 else ''}十{_DIGITS[ones] if ones else ''}"
-
-
-def _compose(rnd: RecruitmentRound, changes: Sequence[ar.Change], own: str, rules: AmendmentRules) -> str:
-    """The amendment's text: what changes, item by item, then the officer's own text."""
-    lines = [f"现就《{rnd.title}公告》有关事项补充（更正）公告如下："] if changes else []
-    for i, c in enumerate(changes, start=1):
-        lines.append(f"{_cn(i)}、{describe(c, rnd, rules)}")
-    if own:
-        lines.append(own)
-    lines.append("原公告其他内容不变。")
-    return "\n".join(lines)
-
-
-def describe(c: ar.Change, rnd: RecruitmentRound, rules: AmendmentRules) -> str:
-    """One change in the words of an announcement."""
-    moment = c.key == "registration_closes_at" or c.key.endswith(".at")
-
-    def show(v: Any) -> str:
-        return ar.moment(v).strftime("%Y年%m月%d日%H:%M") if moment else str(v)
-
-    if c.key == "registration_closes_at":
-        tail = "年龄等资格条件仍按原公布的报名截止日计算。" if rules.conditions_date_unchanged else ""
-        return f"报名截止时间由{show(c.old)}延长至{show(c.new)}。{tail}"
-    if c.key == "announcement":
-        return "更正公告正文的文字差错，更正后的公告正文见公告页面。"
-    if c.old in (None, ""):
-        return f"{c.label}定为：{show(c.new)}。"
-    return f"{c.label}由“{show(c.old)}”更正为“{show(c.new)}”。"
 
 
 def open_now(rnd: RecruitmentRound, amendments: Sequence[RoundAmendment], now: datetime) -> dict[str, Any]:
