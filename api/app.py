@@ -16,6 +16,7 @@ from domain.config import Settings
 from services import runtime
 
 STATIC = Path(__file__).resolve().parent / "static"
+HOT = ("tasks_api",)  # task actions and the inbox: most requests of a working day
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -26,7 +27,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
-    for mod in sorted(pkgutil.iter_modules(api.routes.__path__), key=lambda m: m.name):
+    # Starlette tries routes in order until one matches (~15 µs each): the hottest router goes first.
+    # No route shadows another (tests/unit/test_routes.py), so the order changes nothing else.
+    order = sorted(pkgutil.iter_modules(api.routes.__path__), key=lambda m: (m.name not in HOT, m.name))
+    for mod in order:
         module = importlib.import_module(f"api.routes.{mod.name}")
         router = getattr(module, "router", None)
         if router is not None:
