@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from api.deps import CurrentActor
@@ -32,7 +33,7 @@ class InboxOut(BaseModel):
 
 
 @router.get("/tasks", response_model=InboxOut)
-def inbox(
+async def inbox(
     actor: CurrentActor,
     tab: str = "todo",
     case_type: str | None = None,
@@ -40,6 +41,12 @@ def inbox(
     q: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
+) -> InboxOut:
+    return await run_in_threadpool(_inbox, actor, tab, case_type, overdue, q, limit, offset)
+
+
+def _inbox(
+    actor: Any, tab: str, case_type: str | None, overdue: bool, q: str | None, limit: int, offset: int
 ) -> InboxOut:
     with UnitOfWork(readonly=True) as uow:
         page = tasks.inbox(
@@ -54,12 +61,22 @@ def inbox(
 
 
 @router.get("/tasks/{task_id}", response_model=TaskOut)
-def get_task(task_id: int, actor: CurrentActor) -> TaskOut:
+async def get_task(task_id: int, actor: CurrentActor) -> TaskOut:
+    return await run_in_threadpool(_get_task, task_id, actor)
+
+
+def _get_task(task_id: int, actor: Any) -> TaskOut:
     with UnitOfWork(readonly=True) as uow:
         return TaskOut.of(tasks.get_visible(uow, actor, task_id), actor, uow.now)
 
 
-def _act(task_id: int, actor: Any, fn: Any, *args: Any, **kwargs: Any) -> TaskOut:
+async def _act(task_id: int, actor: Any, fn: Any, *args: Any, **kwargs: Any) -> TaskOut:
+    """The action in the thread pool, once. The endpoints are async so that FastAPI checks the answer
+    against its model on the event loop: a sync endpoint would cost a second trip to the pool for that."""
+    return await run_in_threadpool(_act_now, task_id, actor, fn, *args, **kwargs)
+
+
+def _act_now(task_id: int, actor: Any, fn: Any, *args: Any, **kwargs: Any) -> TaskOut:
     with UnitOfWork() as uow:
         # Held until the action has run: the session's identity map is weak, and the action's own load
         # of the task is answered from it only while this reference keeps the row there.
@@ -70,33 +87,33 @@ def _act(task_id: int, actor: Any, fn: Any, *args: Any, **kwargs: Any) -> TaskOu
 
 
 @router.post("/tasks/{task_id}/claim", response_model=TaskOut)
-def claim(task_id: int, actor: CurrentActor) -> TaskOut:
-    return _act(task_id, actor, tasks.claim)
+async def claim(task_id: int, actor: CurrentActor) -> TaskOut:
+    return await _act(task_id, actor, tasks.claim)
 
 
 @router.post("/tasks/{task_id}/release", response_model=TaskOut)
-def release(task_id: int, actor: CurrentActor) -> TaskOut:
-    return _act(task_id, actor, tasks.release)
+async def release(task_id: int, actor: CurrentActor) -> TaskOut:
+    return await _act(task_id, actor, tasks.release)
 
 
 @router.post("/tasks/{task_id}/complete", response_model=TaskOut)
-def complete(task_id: int, body: CompleteIn, actor: CurrentActor) -> TaskOut:
-    return _act(task_id, actor, tasks.complete, body.decision, body.opinion, body.return_to)
+async def complete(task_id: int, body: CompleteIn, actor: CurrentActor) -> TaskOut:
+    return await _act(task_id, actor, tasks.complete, body.decision, body.opinion, body.return_to)
 
 
 @router.post("/tasks/{task_id}/delegate", response_model=TaskOut)
-def delegate(task_id: int, body: DelegateIn, actor: CurrentActor) -> TaskOut:
-    return _act(task_id, actor, tasks.delegate, body.to_user_id, body.note)
+async def delegate(task_id: int, body: DelegateIn, actor: CurrentActor) -> TaskOut:
+    return await _act(task_id, actor, tasks.delegate, body.to_user_id, body.note)
 
 
 @router.post("/tasks/{task_id}/resolve", response_model=TaskOut)
-def resolve(task_id: int, body: ResolveIn, actor: CurrentActor) -> TaskOut:
-    return _act(task_id, actor, tasks.resolve, body.opinion)
+async def resolve(task_id: int, body: ResolveIn, actor: CurrentActor) -> TaskOut:
+    return await _act(task_id, actor, tasks.resolve, body.opinion)
 
 
 @router.post("/tasks/{task_id}/transfer", response_model=TaskOut)
-def transfer(task_id: int, body: TransferIn, actor: CurrentActor) -> TaskOut:
-    return _act(
+async def transfer(task_id: int, body: TransferIn, actor: CurrentActor) -> TaskOut:
+    return await _act(
         task_id,
         actor,
         tasks.transfer,
@@ -107,8 +124,8 @@ def transfer(task_id: int, body: TransferIn, actor: CurrentActor) -> TaskOut:
 
 
 @router.post("/tasks/{task_id}/remind", response_model=TaskOut)
-def remind(task_id: int, body: RemindIn, actor: CurrentActor) -> TaskOut:
-    return _act(task_id, actor, tasks.remind, body.message)
+async def remind(task_id: int, body: RemindIn, actor: CurrentActor) -> TaskOut:
+    return await _act(task_id, actor, tasks.remind, body.message)
 
 
 @router.get("/notifications", response_model=list[NotificationOut], tags=["notifications"])
