@@ -24,7 +24,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from db.engine import is_sqlite
@@ -250,6 +250,7 @@ def run(
     queued (done, failed, or running elsewhere) is returned as it is, not run again."""
     rt = runtime or get_runtime()
     timers.load_handlers()  # every module's hooks (on entering a state, preconditions, task handlers)
+    claimed_at = time.monotonic()
     row, claimed = _claim(rt, batch_id, flow_run_id)
     if not claimed:
         return row
@@ -265,22 +266,32 @@ def run(
             _require_state(spec, rnd.status)
             summary = step(uow, actor, row.round_id, progress=tracker)
             done = max(tracker.done, tracker.total)
-            if not batch_repo.finish(uow.session, batch_id, status="done", now=uow.now, started_at=row.started_at,
-                                     done=done, total=done, summary=_jsonable(summary)):  # fmt: skip
+            if not batch_repo.finish(uow.session, batch_id, status="done", now=_ended(row, claimed_at, uow.now),
+                                     started_at=row.started_at, done=done, total=done, summary=_jsonable(summary)):  # fmt: skip
                 raise Conflict("批处理已被标记为中断，本次执行的结果未保存", code="batch_lost")
             uow.commit()
     except Exception as exc:
         log.warning("batch %s (%s, round %s) failed: %s", batch_id, row.kind, row.round_id, exc,
                     exc_info=not isinstance(exc, ShegongError))  # fmt: skip
-        _fail(rt, row, tracker, exc)
+        _fail(rt, row, tracker, exc, claimed_at)
     return _snapshot(rt, batch_id)
 
 
-def _fail(rt: Runtime, row: BatchRun, tracker: _Tracker, exc: BaseException) -> None:
+def _ended(row: BatchRun, claimed_at: float, now: datetime) -> datetime:
+    """When the step ended, in the clock of its start: the claim's moment plus the time the run took. Not the
+    step's unit-of-work `now`: that is read once, near the step's start (and stands still under a frozen
+    simulated clock), so finished_at - started_at would show ~0 s for a step of a minute."""
+    if row.started_at is None:
+        return now
+    return row.started_at + timedelta(seconds=time.monotonic() - claimed_at)
+
+
+def _fail(rt: Runtime, row: BatchRun, tracker: _Tracker, exc: BaseException, claimed_at: float) -> None:
     code = getattr(exc, "code", type(exc).__name__)
     with UnitOfWork(rt) as uow:
-        batch_repo.finish(uow.session, row.id, status="failed", now=uow.now, started_at=row.started_at,
-                          done=0, total=tracker.total, summary={"error_code": code}, error=_error_text(exc))  # fmt: skip
+        batch_repo.finish(uow.session, row.id, status="failed", now=_ended(row, claimed_at, uow.now),
+                          started_at=row.started_at, done=0, total=tracker.total, summary={"error_code": code},
+                          error=_error_text(exc))  # fmt: skip
         uow.commit()
 
 

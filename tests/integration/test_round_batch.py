@@ -4,6 +4,7 @@ and marked failed with the error; never run twice; a batch whose runner died is 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -144,6 +145,32 @@ def test_a_failure_rolls_the_whole_step_back(
     assert batch.run(batch_id).status == "failed"  # not retried: the officer asks again
     monkeypatch.setitem(batch.KINDS, "screening", spec)
     assert batch.run(_request(hr, rid)).status == "done"
+
+
+def _slow_screen(uow: UnitOfWork, actor: Actor | None, round_id: int, **kw: Any) -> dict[str, Any]:
+    time.sleep(0.3)
+    return screening.screen_round(uow, actor, round_id, **kw)
+
+
+def _slow_explode(uow: UnitOfWork, actor: Actor | None, round_id: int, **kw: Any) -> dict[str, Any]:
+    time.sleep(0.3)
+    raise RuntimeError("磁盘已满")
+
+
+def test_the_rows_times_span_the_step_even_under_a_frozen_clock(
+    rid: int, actor: GetActor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """finished_at - started_at is how long the step took (the page and Prefect's summary show it), not
+    the ~0 s between the claim and the step's unit-of-work `now`, read once near its start (regression)."""
+    spec = batch.KINDS["screening"]
+    hr = actor("hm_hr")
+    for target, status in (("_slow_screen", "done"), ("_slow_explode", "failed")):
+        monkeypatch.setitem(batch.KINDS, "screening", replace(spec, target=f"{__name__}:{target}"))
+        row = batch.run(_request(hr, rid))
+        assert row.status == status and row.started_at is not None and row.finished_at is not None
+        took = (row.finished_at - row.started_at).total_seconds()
+        assert 0.3 <= took < 30, (status, took)
+        assert row.started_at == CLOSES + timedelta(minutes=1)  # the (frozen) clock's moment of the claim
 
 
 def test_a_round_that_moved_on_fails_the_batch_with_the_article(rid: int, actor: GetActor) -> None:
