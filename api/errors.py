@@ -9,9 +9,15 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 
 from api.templating import templates
-from domain.errors import ShegongError, Unauthenticated
+from domain.errors import Conflict, ShegongError, Unauthenticated
+
+# PostgreSQL's answers to two transactions that cannot both go on (deadlock, serialization failure): one
+# is rolled back whole, so the request changed nothing and may simply be repeated.
+TRANSIENT_SQLSTATES = {"40P01", "40001"}
 
 _MSG = {
     "missing": "缺少必填项",
@@ -50,6 +56,22 @@ def install(app: FastAPI) -> None:
         return templates.TemplateResponse(
             request, template, {"error": exc, "status": exc.status}, status_code=exc.status
         )
+
+    def _concurrent() -> Conflict:
+        return Conflict(
+            "该事项刚被他人同时办理，本次操作未生效（未写入任何内容），请刷新后重试",
+            code="concurrent_change",
+        )
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(request: Request, exc: StaleDataError) -> Response:
+        return await _shegong(request, _concurrent())
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> Response:
+        if getattr(exc.orig, "sqlstate", None) in TRANSIENT_SQLSTATES:
+            return await _shegong(request, _concurrent())
+        raise exc  # anything else is a server error, logged as such
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

@@ -25,7 +25,8 @@ class ByPk(Generic[T]):
         (pk,) = self.mapper.primary_key
         self.options = options
         self.plain = select(model).options(*options).where(pk == bindparam("pk"))
-        self.locked = self.plain.with_for_update()
+        # A row read before it was locked may have changed meanwhile: the locked read refreshes it.
+        self.locked = self.plain.with_for_update().execution_options(populate_existing=True)
 
     def get(self, session: Session, pk: Any, *, for_update: bool = False) -> T | None:
         key = self.mapper.identity_key_from_primary_key((pk,))
@@ -39,6 +40,13 @@ class ByPk(Generic[T]):
         if key in session.identity_map:
             return session.get(self.model, pk, options=self.options)  # from the map (refreshed if expired)
         return session.scalars(self.plain, {"pk": pk}).first()
+
+    def holds_lock(self, session: Session, pk: Any) -> bool:
+        """Whether this transaction has locked the row already (always true on SQLite, whose write
+        transaction is the lock)."""
+        if session.get_bind().dialect.name == "sqlite":
+            return True
+        return self.mapper.identity_key_from_primary_key((pk,)) in _locked_keys(session)
 
 
 _LOCKED = "shegong.locked_rows"  # session.info key: (transaction, identity keys locked in it)

@@ -34,7 +34,15 @@ _GROUP = ByPk(TaskGroup)
 
 def get_task(session: Session, task_id: int, *, for_update: bool = False) -> Task | None:
     """The task; `for_update` locks its row on PostgreSQL (on SQLite the write transaction is the lock, and
-    the identity map may answer)."""
+    the identity map may answer) — after locking its group's row. Settling a step locks the group and
+    then its sibling tasks (cancelling them); a transaction that locked a task before its group could
+    hold a sibling the settling one waits for while waiting for the group itself: a deadlock. Group
+    first, then task, everywhere."""
+    if for_update and not _TASK.holds_lock(session, task_id):
+        task = _TASK.get(session, task_id)
+        if task is None:
+            return None
+        _GROUP.get(session, task.group_id, for_update=True)
     return _TASK.get(session, task_id, for_update=for_update)
 
 

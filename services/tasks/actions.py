@@ -194,6 +194,8 @@ def complete(
         opinion, required=decision == "return", what="退回理由" if decision == "return" else "意见"
     )
     machine = TaskMachine.bind(task)  # one machine for the claim and the completion
+    if task.status in TaskMachine.final_values():
+        machine.fire("complete")  # refused, naming the state it is in (已办结 / 已取消)
     if task.status == "open" and _in_group(actor, task):
         _claim(uow, actor, task, machine)
     _require_assignee(actor, task)

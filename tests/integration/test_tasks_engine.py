@@ -170,3 +170,43 @@ def test_carbon_copy_has_read_state(actor: GetActor) -> None:
         assert next(x for x in tasks.notifications_for(uow, sw) if x.id == n.id).read_at is not None
     with pytest.raises(Exception, match="不存在"):
         act(tasks.mark_read, hr, n.id)  # not theirs
+
+
+def test_any_of_completed_at_once_by_both_departments_decides_once_without_deadlock(
+    actor: GetActor,
+) -> None:
+    """或签 completed by both departments at the same moment, each having opened its task for update: the
+    first settles the step and cancels its sibling; the second waits and is then refused because its
+    task was cancelled — never a deadlock (PostgreSQL: the group's row is always locked before a task's;
+    locking task B before the group would let the first wait for B while the second waits for the group)."""
+    DECIDED.clear()
+    sw, org_ = actor("hhht_sw"), actor("hhht_org")
+    a, b = open_step("any_of", DeptKind.SOCIAL_WORK, DeptKind.ORGANISATION)
+    a_locked, b_locked = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with UnitOfWork() as uow:
+                tasks.get_visible(uow, sw, a, for_update=True)
+                a_locked.set()
+                b_locked.wait(1.0)  # the second has opened B by now, unless it waits for this one
+                tasks.complete(uow, sw, a, "approve")
+                uow.commit()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            a_locked.set()
+
+    t = threading.Thread(target=first)
+    t.start()
+    a_locked.wait(30)
+    with UnitOfWork() as uow, pytest.raises(TransitionRefused) as refused:
+        tasks.get_visible(uow, org_, b, for_update=True)
+        b_locked.set()
+        tasks.complete(uow, org_, b, "approve")
+    t.join(30)
+    assert not errors
+    assert "已取消" in str(refused.value)
+    assert DECIDED == [(1, "approved", "previous")]
+    assert status_of(a, sw) == "completed" and status_of(b, org_) == "cancelled"
