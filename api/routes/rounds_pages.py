@@ -16,6 +16,7 @@ from api.routes import rounds_views as rv
 from api.templating import templates
 from db.repos import recruitment_round as repo
 from domain.actor import Actor
+from domain.calendar import due_date
 from domain.enums import Role
 from domain.errors import InvalidInput, ShegongError
 from services.recruitment_plan import views as plan_views
@@ -109,6 +110,7 @@ def _page(
         batch_labels=rv.BATCH_LABELS,
         kind_labels=rv.KIND_LABELS,
         summary_labels=rv.SUMMARY_LABELS,
+        summary_text=summary_text,
         app_labels=rv.APP_LABELS,
         next_label=rv.ROUND_LABELS.get(o.next_state or "", ""),
         event_labels=rv.ROUND_EVENTS,
@@ -144,9 +146,32 @@ def batches_partial(request: Request, round_id: int, actor: CurrentActor) -> HTM
             "batch_labels": rv.BATCH_LABELS,
             "kind_labels": rv.KIND_LABELS,
             "summary_labels": rv.SUMMARY_LABELS,
+            "summary_text": summary_text,
         },
         headers=headers,
     )
+
+
+def summary_text(summary: dict[str, Any] | None) -> str:
+    """A batch run's result as people read it: labels, not keys; posts by code with how many wait on
+    each; empty lists left out; the notice's end as its last day."""
+    parts: list[str] = []
+    for k, v in (summary or {}).items():
+        label = rv.SUMMARY_LABELS.get(k, k)
+        if isinstance(v, dict | list) and not v:
+            continue
+        if isinstance(v, dict):
+            each = [
+                f"{code}（{len(n)}人）" if isinstance(n, list) else f"{code}（{n}）" for code, n in v.items()
+            ]
+            parts.append(f"{label} {'、'.join(each)}")
+        elif isinstance(v, list):
+            parts.append(f"{label} {'、'.join(map(str, v))}")
+        elif k == "notice_closes_at" and isinstance(v, str):
+            parts.append(f"公示期至 {due_date(datetime.fromisoformat(v)):%Y-%m-%d}")
+        else:
+            parts.append(f"{label} {v}")
+    return "，".join(parts)
 
 
 def _form_of(rnd: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.pages import render
 from api.routes import amendment_views as av
@@ -17,11 +17,11 @@ from db.models.recruitment_round import Application, RecruitmentRound
 from db.repos import recruitment_round as repo
 from domain.applicant import Relation
 from domain.education import Education
-from domain.errors import NotFound, ShegongError
+from domain.errors import InvalidInput, NotFound, ShegongError
 from forms.applicant_context import ApplicantContext
 from forms.application_input import RELATIVE_PARTS, parse_html_form
 from services import org
-from services.recruitment_round import notice, registration
+from services.recruitment_round import notice, objection, registration
 from services.uow import UnitOfWork
 from states.application import ApplicationMachine
 
@@ -212,18 +212,73 @@ def mine_page(
 
 
 @router.get("/public/rounds/{round_id}/notice", response_class=HTMLResponse)
-def public_notice(request: Request, round_id: int) -> HTMLResponse:
+def public_notice(request: Request, round_id: int, filed: str | None = None) -> HTMLResponse:
     """The public notice of the proposed hires (公示), printable: what a paper notice shows (name, sex, birth
     month, education, post, and the total score and rank where the round was scored), in the configured
-    name order; never an ID number or a phone."""
+    name order; never an ID number or a phone. During the period, a real-name objection form."""
+    return _notice_page(
+        request,
+        round_id,
+        flash="已收到您的实名反映。招聘单位将进行核查，核查期间对该人员暂缓聘用。" if filed else None,
+    )
+
+
+def _notice_page(
+    request: Request,
+    round_id: int,
+    *,
+    flash: str | None = None,
+    error: ShegongError | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
     with UnitOfWork(readonly=True) as uow:
         rnd = rr.published(uow, round_id)
-        organiser = org.get_jurisdiction(uow.session, rnd.jurisdiction_id).name
+        organiser = org.get_department(uow.session, rnd.department_id).name
         try:
             listing: notice.NoticeList | None = notice.notice_list(uow, round_id)
         except NotFound:
             listing = None
+        open_ids = objection.open_to_objection(uow, round_id)
     scored = listing is not None and any(r.total_score is not None for r in listing.rows)
     places = rr.decimals(rnd)["total"]
-    return render(request, "rounds/public_notice.html", None, rnd=rnd, organiser=organiser, n=listing,
-                  scored=scored, score=lambda v: rr.score_text(v, places))  # fmt: skip
+    objectable = [r for r in listing.rows if r.application_id in open_ids] if listing else []
+    return render(
+        request,
+        "rounds/public_notice.html",
+        None,
+        status_code=error.status if error else 200,
+        rnd=rnd,
+        organiser=organiser,
+        n=listing,
+        scored=scored,
+        score=lambda v: rr.score_text(v, places),
+        objectable=objectable,
+        flash=flash,
+        error=error,
+        errors=field_errors(error),
+        form=form or {},
+    )
+
+
+@router.post("/public/rounds/{round_id}/notice/objection", response_class=HTMLResponse)
+async def file_objection(request: Request, round_id: int) -> Response:
+    """异议 filed by a person on the notice page: real name, contact and facts; the named candidate is
+    frozen until a reviewer has checked it. Refused in place (the form kept) when incomplete or late."""
+    raw = await request.form()
+    form = {k: str(raw.get(k, "")) for k in ("application_id", "objector_name", "contact", "facts")}
+    try:
+        with UnitOfWork(readonly=True) as uow:
+            rr.published(uow, round_id)
+        if not form["application_id"].isdigit():
+            raise InvalidInput(
+                "请选择被反映的拟聘用人员", code="objection_incomplete", details={"field": "application_id"}
+            )
+        with UnitOfWork() as uow:
+            app_id = int(form["application_id"])
+            objection.file_public_objection(
+                uow, round_id, app_id, form["objector_name"], form["contact"], form["facts"]
+            )
+            uow.commit()
+    except ShegongError as exc:
+        return _notice_page(request, round_id, error=exc, form=form)
+    return RedirectResponse(f"/public/rounds/{round_id}/notice?filed=1#objection", status_code=303)

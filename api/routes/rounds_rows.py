@@ -16,11 +16,10 @@ from db.models.recruitment_round import Application, RecruitmentRound
 from db.repos import recruitment_round as repo
 from domain.actor import Actor
 from domain.education import Education
-from domain.enums import Role
 from domain.errors import NotFound
 from domain.id_number import mask_id
 from forms.applicant_context import ApplicantContext, PostChoice, choices
-from services.recruitment_round import rounds
+from services.recruitment_round import objection, rounds
 from services.recruitment_round import settings as rs
 from services.uow import UnitOfWork
 from states.application import PAST_QUALIFICATION, ApplicationMachine
@@ -207,7 +206,9 @@ def follow_up(uow: UnitOfWork, actor: Actor, app: Application, rnd: RecruitmentR
         file_objection=officer
         and app.status in ("proposed", "frozen")
         and rnd.status in ("public_notice", "hiring"),
-        resolve_objection=actor.in_group(rnd.department_id, Role.APPROVER),
+        # an approver of the organiser or of the department above it (the city's, when all recuse)
+        resolve_objection=objection.may_resolve(uow, actor, rnd)
+        and actor.user_id not in repo.recused_users(uow.session, app.id),
         objections=repo.objections_of(uow.session, app.id),
         contract=repo.contract_of(uow.session, app.id),
     )

@@ -54,6 +54,7 @@ def _page(
         tied = {i for t in open_ties for i in t.application_ids}
         names = {i: repo.application(uow.session, i) for i in sorted(tied)}
         posts = rr.post_labels(uow, rnd)
+        places = rr.decimals(rnd)
     return render(
         request,
         "rounds/scores.html",
@@ -66,6 +67,8 @@ def _page(
         apps=names,
         posts=posts,
         stages=STAGES,
+        score=rr.score_text,
+        places=places,
         round_label=rv.ROUND_LABELS.get(rnd.status, rnd.status),
         flash=flash,
         error=error,

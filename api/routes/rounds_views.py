@@ -215,6 +215,11 @@ ROUND_EVENTS = {
     "import_interview_scores": "导入面试成绩",
     "resolve_tie": "研究确定同分人员顺序",
     "amend": "发布补充公告",
+    "notice_period": "确定公示期",
+    "refill": "递补",
+    "vacancy": "岗位空缺",
+    "refill_tie": "递补人选同分待定",
+    "supplementary_notice": "递补人员公示",
 }
 APP_EVENTS = {
     **ApplicationMachine.event_labels,
@@ -227,6 +232,15 @@ APP_EVENTS = {
     "cancel_tasks": "取消待办",
     "remind": "催办",
     "escalate": "督办",
+    "written_score": "录入笔试成绩",
+    "interview_score": "录入面试成绩",
+    "resolve_tie": "研究确定同分人员顺序",
+    "physical_exam": "录入体检结论",
+    "request_retest": "申请复检",
+    "retest": "录入复检结论",
+    "investigation": "录入考察结论",
+    "resolve_objection": "异议核查结论",
+    "notice_ended": "递补人员公示期满",
 }
 
 

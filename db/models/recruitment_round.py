@@ -159,7 +159,8 @@ class Objection(IdMixin, Base):
     objector_contact: Mapped[str] = mapped_column(String(64))
     facts: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="open")
-    received_by_id: Mapped[int] = mapped_column(BigId, ForeignKey("app_user.id"))
+    # The officer who received it; null when the objector filed it on the public notice page.
+    received_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     received_at: Mapped[datetime]
     resolved_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("app_user.id"))
     resolved_at: Mapped[datetime | None]

@@ -57,8 +57,13 @@ def street_ids(actor: Actor) -> list[int]:
 def desk(uow: UnitOfWork, actor: Actor) -> tuple[list[ToSign], list[Signed]]:
     streets = street_ids(actor)
     rows: list[ToSign] = []
+    places: dict[int, dict[int, tuple[str, str, str]]] = {}  # round -> post -> (code, community, street)
     for app, post, rnd in repo.proposed_at_streets(uow.session, streets):
         window = notice.notice_window(uow, rnd, app)
+        if rnd.id not in places:
+            places[rnd.id] = repo.post_places(uow.session, rnd.id)
+        community = places[rnd.id].get(post.id, ("", "", ""))[1]
+        decimals = int(rs.value(rnd.settings, "decimals_total", 2))
         rows.append(
             ToSign(
                 application_id=app.id,
@@ -66,8 +71,8 @@ def desk(uow: UnitOfWork, actor: Actor) -> tuple[list[ToSign], list[Signed]]:
                 id_masked=mask_id(app.id_number),
                 round_id=rnd.id,
                 round_title=rnd.title,
-                post=f"{post.code} {post.title}",
-                total_score=str(app.total_score) if app.total_score is not None else "",
+                post=" ".join(x for x in (post.code, community, post.title) if x),
+                total_score=f"{app.total_score:.{decimals}f}" if app.total_score is not None else "",
                 notice_over=window is not None and uow.now >= window[1],
                 term_months=int(rs.value(rnd.settings, "contract_term_months", 36)),
                 probation_months=int(rs.value(rnd.settings, "probation_months", 0)),

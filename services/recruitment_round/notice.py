@@ -275,6 +275,6 @@ def notice_list(uow: UnitOfWork, round_id: int) -> NoticeList:
         last_day=due_date(rnd.notice_closes_at),
         order=order,
         order_label=NOTICE_ORDER_LABELS.get(order, order),
-        article=rs.article(rnd.settings, "notice_days"),
+        article="；".join(period(uow, rnd, rnd.notice_published_at).articles),  # the period's every rule
         rows=out,
     )

@@ -7,7 +7,7 @@ hired, and the place is refilled)."""
 
 from __future__ import annotations
 
-from db.models.recruitment_round import Objection, RecruitmentRound
+from db.models.recruitment_round import Application, Objection, RecruitmentRound
 from db.repos import recruitment_round as repo
 from db.repos import round_followup as frepo
 from domain.actor import Actor
@@ -21,7 +21,7 @@ from services.uow import UnitOfWork
 from states.application import ApplicationMachine
 
 ARTICLE = ApplicationMachine.event_articles.get("raise_objection", "IM art. 8")
-_LIMITS = {"objector_name": ("异议人姓名", 64), "contact": ("联系方式", 64), "facts": ("异议事实", 5000)}
+_LIMITS = {"objector_name": ("反映人姓名", 64), "contact": ("联系方式", 64), "facts": ("异议事实", 5000)}
 
 
 def _fields(objector_name: str, contact: str, facts: str) -> dict[str, str]:
@@ -32,7 +32,7 @@ def _fields(objector_name: str, contact: str, facts: str) -> dict[str, str]:
         raise InvalidInput(
             "异议须实名提出，并提供联系方式和具体事实；缺少：" + "、".join(_LIMITS[k][0] for k in missing),
             code="objection_incomplete",
-            details={"fields": missing},
+            details={"fields": [{"field": k, "message": f"请填写{_LIMITS[k][0]}"} for k in missing]},
         )
     for k, v in out.items():
         label, limit = _LIMITS[k]
@@ -44,17 +44,34 @@ def _fields(objector_name: str, contact: str, facts: str) -> dict[str, str]:
 def file_objection(
     uow: UnitOfWork, actor: Actor, app_id: int, objector_name: str, contact: str, facts: str
 ) -> Objection:
-    """The officer records a real-name objection with facts, during the candidate's notice period: the
-    candidate (only this one) is frozen until it is resolved."""
+    """The officer records a real-name objection with facts (by letter, phone or in person), during the
+    candidate's notice period: the candidate (only this one) is frozen until it is resolved."""
     app = registration.load_application(uow, actor, app_id, for_update=True)
     rnd = rounds.load(uow, app.round_id)
     rounds.require_officer(actor, rnd)
-    f = _fields(objector_name, contact, facts)
+    return _receive(uow, actor, app, rnd, _fields(objector_name, contact, facts))
+
+
+def file_public_objection(
+    uow: UnitOfWork, round_id: int, app_id: int, objector_name: str, contact: str, facts: str
+) -> Objection:
+    """A person files a real-name objection on the public notice page (no login), during the candidate's
+    notice period: received at once, it freezes only the named candidate, as one the officer receives."""
+    app = repo.application(uow.session, app_id, for_update=True)
+    rnd = rounds.load(uow, round_id)
+    if app is None or app.round_id != rnd.id or rnd.notice_published_at is None:
+        raise NotFound("公示名单中没有该人员", code="not_on_notice", details={"field": "application_id"})
+    return _receive(uow, None, app, rnd, _fields(objector_name, contact, facts))
+
+
+def _receive(
+    uow: UnitOfWork, actor: Actor | None, app: Application, rnd: RecruitmentRound, f: dict[str, str]
+) -> Objection:
     if app.status not in ("proposed", "frozen"):
         state = ApplicationMachine.status_labels()[app.status]
         raise TransitionRefused(f"报名当前为「{state}」，不在公示名单中", code="not_on_notice")
-    window = notice.notice_window(uow, rnd, app)
-    if window is None or not (window[0] <= uow.now < window[1]):
+    if not in_notice_period(uow, rnd, app):
+        window = notice.notice_window(uow, rnd, app)
         until = f"(公示期至{due_date(window[1]):%Y年%m月%d日}止)" if window else ""
         raise RuleViolation(
             f"异议须在公示期内提出{until}",
@@ -70,20 +87,36 @@ def file_objection(
             objector_contact=f["contact"],
             facts=f["facts"],
             status="open",
-            received_by_id=actor.user_id,
+            received_by_id=actor.user_id if actor else None,
             received_at=uow.now,
         ),
     )
-    data = {"objection": obj.id, "objector": f["objector_name"]}
+    data = {"objection": obj.id, "objector": f["objector_name"], "online": actor is None}
+    opinion = f"反映人{f['objector_name']}在公示页面实名提出" if actor is None else None
     if app.status == "proposed":
-        registration.fire(uow, actor, app, "raise_objection", data=data)
+        registration.fire(uow, actor, app, "raise_objection", opinion=opinion, data=data)
     else:  # already frozen by an earlier objection
         registration.audit_app(uow, actor, app, action="raise_objection", from_state=app.status,
-                               to_state=app.status, article=ARTICLE, data=data)  # fmt: skip
+                               to_state=app.status, opinion=opinion, article=ARTICLE, data=data)  # fmt: skip
     return obj
 
 
-def _may_resolve(uow: UnitOfWork, actor: Actor, rnd: RecruitmentRound) -> bool:
+def in_notice_period(uow: UnitOfWork, rnd: RecruitmentRound, app: Application) -> bool:
+    """Whether the notice that lists `app` (its supplementary one, else the round's) is running now."""
+    window = notice.notice_window(uow, rnd, app)
+    return window is not None and window[0] <= uow.now < window[1]
+
+
+def open_to_objection(uow: UnitOfWork, round_id: int) -> set[int]:
+    """The applications of a round's notice list that may be objected to now (their period running)."""
+    rnd = rounds.load(uow, round_id)
+    if rnd.notice_published_at is None:
+        return set()
+    apps = repo.applications(uow.session, rnd.id, statuses=["proposed", "frozen"])
+    return {a.id for a in apps if in_notice_period(uow, rnd, a)}
+
+
+def may_resolve(uow: UnitOfWork, actor: Actor, rnd: RecruitmentRound) -> bool:
     """An approver of the organising department, or of the department supervising it (the city's, as for
     the opening ratio): when the organiser's approvers must all recuse (回避), the objection still has a
     reviewer, as a review task has by 转办."""
@@ -104,7 +137,7 @@ def resolve_objection(
         raise NotFound(f"异议 {objection_id} 不存在", code="objection_not_found")
     app = registration.load_application(uow, actor, obj.application_id, for_update=True)
     rnd = rounds.load(uow, app.round_id)
-    if not _may_resolve(uow, actor, rnd):
+    if not may_resolve(uow, actor, rnd):
         raise PermissionDenied(
             "只有招聘组织部门或其上级主管部门的审核人员可以作出异议核查结论", code="not_reviewer"
         )
