@@ -21,7 +21,7 @@ from domain.errors import InvalidInput, NotFound, ShegongError
 from forms.applicant_context import ApplicantContext
 from forms.application_input import RELATIVE_PARTS, parse_html_form
 from services import org
-from services.recruitment_round import notice, objection, registration
+from services.recruitment_round import notice, objection, refill, registration
 from services.uow import UnitOfWork
 from states.application import ApplicationMachine
 
@@ -123,6 +123,7 @@ def announcement(request: Request, round_id: int) -> HTMLResponse:
         organiser = org.get_jurisdiction(uow.session, rnd.jurisdiction_id).name
         open_now = registration.window_open(rnd, uow.now)
         amended = av.public(uow, rnd)  # supplementary announcements, exam arrangements, marks
+        changes = refill.changes(uow, rnd.id)  # 递补、空缺
     return render(
         request,
         "rounds/public_round.html",
@@ -136,6 +137,7 @@ def announcement(request: Request, round_id: int) -> HTMLResponse:
         open_now=open_now,
         label=rv.ROUND_LABELS.get(rnd.status, rnd.status),
         post_labels=rv.POST_LABELS,
+        changes=changes,
     )
 
 

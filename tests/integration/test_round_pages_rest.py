@@ -1,8 +1,8 @@
 """Regressions found by the browser run of a round's later steps (tests/e2e/test_browser_round_rest.py),
 through HTTP: the public notice page takes a real-name objection during the period (and cites every rule
 of the period, in the organising department's name); the objection's reviewer may be the department
-above when its control is offered; histories and batch results read in Chinese; scores shown with the
-round's decimals on the ties and the hiring desk."""
+above when its control is offered; histories and batch results read in Chinese; the public announcement
+lists the refills; scores shown with the round's decimals on the ties and the hiring desk."""
 
 from __future__ import annotations
 
@@ -111,6 +111,10 @@ def test_histories_and_batch_results_read_in_chinese(
     c.post(f"/applications/{ids['丁一']}/withdraw", data={"reason": "本人书面申请放弃"})
     page = c.get(f"/rounds/{rid}").text
     assert "<td>递补</td>" in page and "<td>refill</td>" not in page and "由马丽(岗位排名第2名)递补" in page
+    public = re.search(
+        r'<table class="small" id="changes">.*?</table>', c.get(f"/public/rounds/{rid}").text, re.S
+    )
+    assert public is not None and "02岗位丁一放弃，由马丽(岗位排名第2名)递补" in public.group(0)
     assert summary_text({"shortlisted": 0, "tied_in": 0, "undecided_posts": {"01": [6, 7]}}) == (
         "进入面试 0，末位同分进入 0，待定岗位 01（2人）"
     )
