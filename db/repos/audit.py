@@ -5,8 +5,9 @@ Appending costs one SELECT of the head (FOR UPDATE on PostgreSQL), one INSERT an
 the log's size; a batch is the same three steps, its rows sent by executemany (pipelined by psycopg,
 in-process for sqlite3: measured 6-15x faster than one multi-VALUES statement, whose 15,000 bound
 parameters SQLAlchemy compiles anew for every chunk) — or, a batch step's thousands of rows on PostgreSQL,
-as arrays (one parameter per column, see `ARRAYS_MIN`). Nothing here commits: the rows
-belong to the caller's transaction, so they land or vanish together with the state change they record.
+by COPY (`set_wise.copy_in`: measured 0.2-0.3 s for 20,000 rows against 0.8-1.4 s by executemany).
+Nothing here commits: the rows belong to the caller's transaction, so they land or vanish together with
+the state change they record.
 """
 
 from __future__ import annotations
@@ -25,10 +26,6 @@ from domain.errors import ShegongError
 HEAD_ID = 1
 # Rows per executemany call in a batch (bounds the memory of one round of parameter processing).
 INSERT_CHUNK = 1000
-# A batch step's rows (this many or more) go to PostgreSQL as one array per column, INSERT ... SELECT FROM
-# unnest(...) per 5,000 rows (`set_wise`): the statement's text does not depend on the number of rows, and
-# the server parses and plans it once instead of once per row.
-ARRAYS_MIN = 200
 
 log_table = cast(Table, AuditEntry.__table__)
 head_table = cast(Table, AuditHead.__table__)
@@ -100,8 +97,8 @@ def append(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[dict[str
         written.append(full)
     if len(written) == 1:
         session.execute(_INSERT, written[0])
-    elif len(written) >= ARRAYS_MIN and set_wise.is_postgresql(session):
-        set_wise.insert_from_arrays(session, log_table, written)
+    elif len(written) >= set_wise.COPY_MIN and set_wise.is_postgresql(session):
+        set_wise.copy_in(session, log_table, written)
     else:
         for i in range(0, len(written), INSERT_CHUNK):
             session.execute(_INSERT, written[i : i + INSERT_CHUNK])

@@ -1,67 +1,47 @@
-"""Set-wise writes of many rows by id, for batch steps, each database the way it is fast.
+"""Set-wise writes of many rows, for batch steps, each database the way it is fast.
 
-PostgreSQL: one `UPDATE t SET c = v.c ... FROM unnest(:ids, :c ...) AS v(id, c ...) WHERE t.id = v.id`
-per chunk: one parameter per column (an array), so the statement text is the same whatever the number of
-rows (compiled once, cached) and the server joins the rows in one pass. Measured on the application table
-(18,867 rows, two columns): 0.4-0.6 s against 1.2-1.3 s for psycopg's pipelined executemany, whose
-per-statement cost on the server (parse, plan, execute) dominates; a multi-VALUES statement is slower
-still (one bound parameter per value, compiled anew for every chunk).
+PostgreSQL: the rows travel by COPY (psycopg's copy protocol: no statement per row, no parameter per value)
+— straight into the table for inserts; into a temporary table for updates (and for inserts that skip
+conflicts), then one `UPDATE t SET c = v.c ... FROM v WHERE t.id = v.id` (or INSERT ... SELECT ... ON
+CONFLICT DO NOTHING). Each value is first put through its column type's bind processing, exactly as for a
+statement's parameters, so the rows stored are the same. Measured on this 2-core machine (loaded by
+other work), 18,867 applications: status and two JSON columns updated in 0.45-0.6 s, against 1.1-1.3 s by
+psycopg's pipelined executemany (a statement per row on the server) and 1.3-2.6 s from arrays (`UPDATE ...
+FROM unnest(:ids, ...)`: psycopg escapes text-format arrays value by value in Python); a score and a flag
+in 0.3-0.45 s against 0.7-0.95 s. Inserting 20,000 audit rows: 0.2-0.3 s against 0.8-1.4 s.
 
-SQLite: executemany of one prebuilt UPDATE (sqlite3 runs it in-process, without round trips: as fast as
+SQLite: executemany of one prebuilt statement (sqlite3 runs it in-process, without round trips: as fast as
 anything else there).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, column, func, or_, select, text, update
+from sqlalchemy import table as table_clause
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import TableClause
 
-# Rows per UPDATE on PostgreSQL (bounds one statement's arrays; the whole batch is one transaction anyway).
-CHUNK = 5000
+_names = itertools.count(1)  # temporary tables' names (unique per connection, and so per process)
+# Below this many rows a plain INSERT (executemany) is as quick as COPY: callers keep theirs.
+COPY_MIN = 200
 
 
 def is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def array_param(table: Table, column: str, name: str | None = None) -> Any:
-    """A bound parameter carrying a list of `column`'s values as a one-dimensional array of its type
-    (dimensions=1: a JSON column's values may themselves be lists)."""
-    return bindparam(name or f"a_{column}", type_=ARRAY(table.c[column].type, dimensions=1))
-
-
-def _arrays(table: Table, names: Sequence[str]) -> Any:
-    """`unnest(:a_c1, :a_c2, ...) AS v(c1, c2, ...)`: the rows given as one array per column."""
-    params = [array_param(table, c) for c in names]
-    return func.unnest(*params).table_valued(*names).render_derived(name="v")
-
-
-def insert_from_arrays(
-    session: Session,
-    table: Table,
-    rows: Sequence[Mapping[str, Any]],
-    *,
-    skip_conflicts_on: Sequence[str] | None = None,
-) -> None:
-    """PostgreSQL only: insert `rows` (the same keys in every row) by `INSERT ... SELECT ... FROM
-    unnest(...)`, one statement per chunk; with `skip_conflicts_on` (a unique index's columns), rows that
-    would break it are left out (ON CONFLICT DO NOTHING)."""
-    if not rows:
-        return
-    names = list(rows[0])
-    v = _arrays(table, names)
-    stmt = postgresql.insert(table).from_select(names, select(*[v.c[c] for c in names]))
-    if skip_conflicts_on is not None:
-        stmt = stmt.on_conflict_do_nothing(index_elements=list(skip_conflicts_on))
-    conn = session.connection()
-    for i in range(0, len(rows), CHUNK):
-        part = rows[i : i + CHUNK]
-        conn.execute(stmt, {f"a_{c}": [r[c] for r in part] for c in names})
+def listed(col: ColumnElement[Any], name: str) -> Any:
+    """PostgreSQL: `unnest(:name) AS v(value)`, the values of the list bound to `name` (of `col`'s type) as
+    a table to join (one parameter, whatever the number of values)."""
+    param = bindparam(name, type_=ARRAY(col.type, dimensions=1))
+    return func.unnest(param).table_valued("value").render_derived(name="v")
 
 
 def update_by_id(
@@ -80,7 +60,12 @@ def update_by_id(
         return 0
     cols = [k for k in rows[0] if k != "id"]
     if is_postgresql(session):
-        return _update_from_arrays(session, table, rows, cols, set_also, only_in)
+        with _staged(session, table, ["id", *cols], rows) as v:
+            stmt = update(table).where(table.c.id == v.c.id)
+            if only_in is not None:
+                stmt = stmt.where(table.c[only_in[0]].in_(list(only_in[1])))
+            result = session.connection().execute(stmt.values({**{c: v.c[c] for c in cols}, **set_also}))
+            return int(result.rowcount)
     values: dict[str, Any] = {c: bindparam(f"b_{c}") for c in cols}
     values.update(set_also)
     conds: list[ColumnElement[bool]] = [table.c.id == bindparam("b_id")]
@@ -94,26 +79,95 @@ def update_by_id(
     return count if count is not None and count >= 0 else len(params)
 
 
-def _update_from_arrays(
+def copy_in(
     session: Session,
     table: Table,
     rows: Sequence[Mapping[str, Any]],
-    cols: Sequence[str],
-    set_also: Mapping[str, Any],
-    only_in: tuple[str, Sequence[Any]] | None,
-) -> int:
-    names = ["id", *cols]
-    v = func.unnest(*[array_param(table, c) for c in names]).table_valued(*names).render_derived(name="v")
-    values: dict[str, Any] = {c: v.c[c] for c in cols}
-    values.update(set_also)
-    stmt = update(table).where(table.c.id == v.c.id)
-    if only_in is not None:
-        stmt = stmt.where(table.c[only_in[0]].in_(list(only_in[1])))
-    stmt = stmt.values(**values)
-    conn = session.connection()
-    moved = 0
-    for i in range(0, len(rows), CHUNK):
-        part = rows[i : i + CHUNK]
-        result = conn.execute(stmt, {f"a_{c}": [r[c] for r in part] for c in names})
-        moved += result.rowcount
-    return moved
+    *,
+    skip_conflicts_on: Sequence[str] | None = None,
+) -> None:
+    """PostgreSQL only: insert `rows` (the same keys in every row) by COPY, the columns they leave out
+    given their Python-side defaults as an INSERT would; with `skip_conflicts_on` (a unique index's
+    columns) rows that would break it are left out (staged, then INSERT ... ON CONFLICT DO NOTHING)."""
+    if not rows:
+        return
+    names = list(rows[0])
+    defaults = _defaults(table, names)
+    if defaults:
+        names += list(defaults)
+        rows = [{**r, **defaults} for r in rows]
+    if skip_conflicts_on is None:
+        _copy(session, _quoted(session, table.name), table, names, rows)
+        return
+    with _staged(session, table, names, rows) as v:
+        stmt = (
+            postgresql.insert(table)
+            .from_select(names, select(*[v.c[c] for c in names]))
+            .on_conflict_do_nothing(index_elements=list(skip_conflicts_on))
+        )
+        session.connection().execute(stmt)
+
+
+def reserve_ids(session: Session, table: Table, n: int) -> list[int]:
+    """PostgreSQL only: `n` new ids from the sequence of `table`'s id column, for rows then sent by COPY with
+    their ids (COPY returns nothing; a pipelined INSERT ... RETURNING per row is what this avoids)."""
+    stmt = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
+    return [int(i) for i in session.scalars(stmt, {"table": table.name, "n": n})]
+
+
+def _defaults(table: Table, given: Sequence[str]) -> dict[str, Any]:
+    """The Python-side defaults (`default=`) of the columns not given: what an INSERT would fill in."""
+    out: dict[str, Any] = {}
+    for c in table.columns:
+        default: Any = c.default
+        if c.name in given or default is None:
+            continue
+        if default.is_scalar:
+            out[c.name] = default.arg
+        elif default.is_callable:
+            out[c.name] = default.arg(None)  # wrapped by SQLAlchemy to take an execution context
+        else:
+            raise ValueError(f"{table.name}.{c.name}: a SQL default cannot be sent by COPY")
+    return out
+
+
+@contextmanager
+def _staged(
+    session: Session, table: Table, names: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> Iterator[TableClause]:
+    """The rows in a temporary table of `table`'s column types, dropped after use (and at commit)."""
+    name = f"set_wise_rows_{next(_names)}"
+    cols = ", ".join(_quoted(session, n) for n in names)
+    session.execute(
+        text(
+            f"CREATE TEMPORARY TABLE {name} ON COMMIT DROP "
+            f"AS SELECT {cols} FROM {_quoted(session, table.name)} WITH NO DATA"
+        )
+    )
+    _copy(session, name, table, names, rows)
+    yield table_clause(name, *[column(n) for n in names])
+    session.execute(text(f"DROP TABLE {name}"))
+
+
+def _copy(
+    session: Session, target: str, table: Table, names: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """COPY the rows into `target`, each value through its column type's bind processing (a JSON column's
+    value becomes the driver's JSON wrapper, as for a parameter)."""
+    dialect = session.get_bind().dialect
+    processors = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    cols = ", ".join(_quoted(session, n) for n in names)
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(f"COPY {target} ({cols}) FROM STDIN") as copy:
+        if not any(processors):
+            for r in rows:
+                copy.write_row([r[n] for n in names])
+            return
+        pairs = list(zip(names, processors, strict=True))
+        for r in rows:
+            copy.write_row([r[n] if p is None else p(r[n]) for n, p in pairs])
+
+
+def _quoted(session: Session, name: str) -> str:
+    return str(session.get_bind().dialect.identifier_preparer.quote(name))

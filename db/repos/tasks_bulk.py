@@ -1,6 +1,8 @@
 """SQL for opening many task groups at once (a batch step's review tasks, one group per case): groups and
-tasks by multi-row INSERT ... RETURNING (their ids in the order of the rows given), and the tasks' deadline
-timers by one INSERT ... ON CONFLICT (dedupe_key) DO NOTHING per chunk.
+tasks with their new ids in the order of the rows given, and the tasks' deadline timers by one INSERT ...
+ON CONFLICT (dedupe_key) DO NOTHING. PostgreSQL: ids reserved from the tables' sequences, rows sent by COPY
+(`set_wise`; a multi-row INSERT ... RETURNING goes to psycopg as an executemany, a statement per row);
+SQLite: multi-row INSERT ... RETURNING.
 
 The single-case path (`db/repos/tasks.py`, `db/repos/timers.py`, through the ORM) writes the same rows
 one case at a time: a flush per group, per task list and per task's timers, each a round trip.
@@ -22,8 +24,8 @@ from db.repos import timers as timers_repo
 _GROUP = cast(Table, TaskGroup.__table__)
 _TASK = cast(Table, Task.__table__)
 _TIMER = cast(Table, Timer.__table__)
-# Built once: SQLAlchemy sends the rows as batched multi-row INSERTs ("insertmanyvalues") and hands the
-# new ids back sorted in the order of the rows given.
+# Built once (SQLite): SQLAlchemy sends the rows as batched multi-row INSERTs ("insertmanyvalues") and
+# hands the new ids back sorted in the order of the rows given.
 _INSERT_GROUPS = insert(_GROUP).returning(_GROUP.c.id, sort_by_parameter_order=True)
 _INSERT_TASKS = insert(_TASK).returning(_TASK.c.id, sort_by_parameter_order=True)
 
@@ -41,17 +43,22 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[in
 def _insert_returning_ids(session: Session, stmt: Any, rows: Sequence[Mapping[str, Any]]) -> list[int]:
     if not rows:
         return []
+    if set_wise.is_postgresql(session):
+        table = stmt.table
+        ids = set_wise.reserve_ids(session, table, len(rows))
+        set_wise.copy_in(session, table, [{"id": i, **r} for i, r in zip(ids, rows, strict=True)])
+        return ids
     result = session.connection().execute(stmt, [dict(r) for r in rows])
     return [int(i) for i in result.scalars()]
 
 
 def insert_timers_if_absent(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert new pending timers (`services.timers.NewTimer.row`: every row the same keys) unless one with
-    the same dedupe_key exists, as `timers.insert_if_absent` does for a list: on PostgreSQL from arrays
-    (one statement per chunk, not a statement per row), on SQLite by its executemany."""
+    the same dedupe_key exists, as `timers.insert_if_absent` does for a list: on PostgreSQL by COPY and one
+    INSERT ... ON CONFLICT DO NOTHING (not a statement per row), on SQLite by its executemany."""
     if not rows:
         return
     if not set_wise.is_postgresql(session):
         timers_repo.insert_if_absent(session, [dict(r) for r in rows])
         return
-    set_wise.insert_from_arrays(session, _TIMER, rows, skip_conflicts_on=["dedupe_key"])
+    set_wise.copy_in(session, _TIMER, rows, skip_conflicts_on=["dedupe_key"])

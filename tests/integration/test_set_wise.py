@@ -1,25 +1,29 @@
-"""Set-wise writes (`db/repos/set_wise.py`): the PostgreSQL path (UPDATE ... FROM unnest) and the SQLite
-path (executemany) write the same values — JSON lists and dicts, NULLs, decimals, awkward text —, skip rows
-no longer in a source state and count only the rows they changed; a large audit batch (INSERT ... SELECT
-FROM unnest on PostgreSQL) reads back as chained."""
+"""Set-wise writes (`db/repos/set_wise.py`): the PostgreSQL path (COPY into a temporary table, then one
+UPDATE) and the SQLite path (executemany) write the same values — JSON lists and dicts, NULLs, decimals,
+awkward text —, skip rows no longer in a source state and count only the rows they changed; rows inserted by
+COPY equal rows inserted by an INSERT, defaults included; a large audit batch (COPY on PostgreSQL) reads
+back as chained."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from sqlalchemy import Table
 
-from db.repos import audit as audit_repo
+from db.models.recruitment_round import Application
 from db.repos import recruitment_round as repo
 from db.repos import set_wise
 from services import audit
+from services.runtime import Runtime
 from services.uow import UnitOfWork
 from tests.integration.round_support import GetActor, published_round, put_applications
 
 T0 = datetime(2026, 3, 2, 9, 0)
+APPLICATION = cast(Table, Application.__table__)
 
 
 @pytest.fixture
@@ -59,13 +63,10 @@ def test_move_many_writes_every_kind_of_value_and_skips_moved_rows(app_ids: list
     assert after[app_ids[5]][0] == "withdrawn" and after[app_ids[5]][6] == 1
 
 
-def test_update_many_in_chunks_with_nulls_and_decimals(
-    app_ids: list[int], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(set_wise, "CHUNK", 2)  # several statements on PostgreSQL
+def test_update_many_with_nulls_and_decimals(app_ids: list[int]) -> None:
     scores = [Decimal("61.5"), None, Decimal("0.0"), Decimal("100"), None, Decimal("77.25")]
     items = [
-        {"id": i, "written_score": s, "written_absent": s is None, "rank_note": f"第{k}名 'x'"}
+        {"id": i, "written_score": s, "written_absent": s is None, "rank_note": f"第{k}名 'x'\t\\N\n"}
         for k, (i, s) in enumerate(zip(app_ids, scores, strict=True))
     ]
     with UnitOfWork() as uow:
@@ -91,7 +92,7 @@ def test_nothing_to_write(app_ids: list[int]) -> None:
 
 
 def test_a_large_audit_batch_round_trips_and_verifies(app_ids: list[int], actor: GetActor) -> None:
-    """A batch step's audit rows (sent as arrays on PostgreSQL) read back exactly as chained."""
+    """A batch step's audit rows (sent by COPY on PostgreSQL) read back exactly as chained."""
     by = actor("hm_hr")
     drafts = [
         audit.AuditDraft(
@@ -105,7 +106,7 @@ def test_a_large_audit_batch_round_trips_and_verifies(app_ids: list[int], actor:
             article="IM art. 9",
             data=None if k % 2 else {"k": k, "list": [1, "二", None], "nested": {"x": [k]}},
         )
-        for k in range(audit_repo.ARRAYS_MIN + 50)
+        for k in range(set_wise.COPY_MIN + 50)
     ]
     with UnitOfWork() as uow:
         seqs = audit.record_many(uow.session, uow.now, drafts)
@@ -123,3 +124,34 @@ def test_a_large_audit_batch_round_trips_and_verifies(app_ids: list[int], actor:
             d.data or {},  # no data is stored as {}
         )
         assert r.actor_id == (by.user_id if d.actor else None)
+
+
+def test_rows_copied_in_equal_rows_inserted(app_ids: list[int], runtime: Runtime) -> None:
+    """PostgreSQL: COPY fills the columns a row leaves out with their defaults, as an INSERT does."""
+    if runtime.engine.dialect.name != "postgresql":
+        pytest.skip("COPY is the PostgreSQL path")
+    with UnitOfWork(readonly=True) as uow:
+        first = repo.application(uow.session, app_ids[0])
+        assert first is not None
+        base = {
+            "round_id": first.round_id,
+            "post_id": first.post_id,
+            "name": "王\t小\\N明\n",
+            "phone": "1",
+            "education": "bachelor",
+            "verdict": None,
+            "priority_groups": ["a", {"b": None}],
+            "created_at": T0,
+            "updated_at": T0,
+        }
+    with UnitOfWork() as uow:
+        repo.insert_applications(uow.session, [{**base, "id_number": "X1"}])
+        set_wise.copy_in(uow.session, APPLICATION, [{**base, "id_number": "X2"}])
+        uow.commit()
+    with UnitOfWork(readonly=True) as uow:
+        one, two = (repo.application_by_person(uow.session, first.round_id, n) for n in ("X1", "X2"))
+        assert one is not None and two is not None
+        skip = ("id", "id_number")
+        cols = [c.key for c in APPLICATION.columns if c.key not in skip]
+        assert [getattr(two, c) for c in cols] == [getattr(one, c) for c in cols]
+        assert (two.status, two.flags, two.relatives, two.version) == ("registered", [], [], 1)
