@@ -170,7 +170,9 @@ def test_round_from_exams_to_contract_in_the_browser(
             args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         )  # fmt: skip
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True
+        )
         context.set_default_timeout(20000)  # a loaded 2-core machine: generous waits, no sleeps
         expect.set_options(timeout=20000)
         page = context.new_page()
