@@ -134,7 +134,7 @@ def test_json_api(actor: GetActor, set_clock: SetClock, client: TestClient, logi
     assert r.status_code == 422
     err = r.json()
     assert err["code"] == "amendment_refused" and len(err["details"]["problems"]) == 2
-    assert all(p["article"] == "人社部(2017)(NATIONAL.md)" for p in err["details"]["problems"])
+    assert all(p["article"] == "人社部(2017)" for p in err["details"]["problems"])
     r = c.get(url)
     assert r.status_code == 200
     listing = r.json()
