@@ -1,8 +1,10 @@
 """Opening the same step for many cases at once (a batch step's review tasks): the rows `steps.open_step`
 writes for each case — its group, one task per department, each task's deadline timers (reminders before
 the deadline day, 催办 when it passes, 督办 after the grace period, with `timing`'s dedupe keys) and one
-deferred audit row — written set-wise: one INSERT ... RETURNING for the groups, one for the tasks, one
-for the timers, instead of several flushes per case."""
+deferred audit row — written set-wise: one write for all the groups, one for the tasks, one for the
+timers (`db/repos/tasks_bulk`), instead of several flushes per case. The timers' rule is
+`timing.schedule_deadline_timers`'s, restated for a task not yet loaded; tests/integration/test_tasks_bulk.py
+compares both ways row for row."""
 
 from __future__ import annotations
 
