@@ -14,10 +14,8 @@ from typing import Any
 
 from db.repos import tasks_bulk as repo
 from domain.actor import Actor
-from domain.calendar import WorkCalendar, due_date
 from domain.enums import Role
 from services import audit, timers
-from services import calendar as calendar_service
 from services.tasks import timing
 from services.tasks.steps import MODE_OF_KIND
 from services.tasks.types import CaseRef, StepSpec
@@ -115,20 +113,11 @@ def open_steps(uow: UnitOfWork, cases: Sequence[CaseRef], spec: StepSpec, actor:
 def _deadline_plan(
     uow: UnitOfWork, case: CaseRef, due_at: datetime, memo: dict[tuple[Any, ...], _Plan]
 ) -> _Plan:
-    """The timers `timing.schedule_deadline_timers` makes for a task of `case` due at `due_at`, without
-    the task's id (the same for every task with the same calendar, rules and due moment)."""
+    """`timing.deadline_plan` for a task of `case` due at `due_at`: the same for every task with the same
+    calendar, rules and due moment, so computed once per such group."""
     key = (case.calendar_keys, case.remind_before_working_days, case.escalate_after_working_days, due_at)
     if key in memo:
         return memo[key]
-    cal: WorkCalendar = calendar_service.calendar_for(uow.session, case.calendar_keys)
-    deadline_day = due_date(due_at)
-    plan: _Plan = []
-    for n in sorted({n for n in case.remind_before_working_days if n > 0}):
-        at = datetime.combine(cal.add_working_days(deadline_day, -n), timing.REMIND_HOUR)
-        if at > uow.now:
-            plan.append((timing.REMIND, at, {"before": n}, f"-{n}"))
-    plan.append((timing.REMIND, due_at, {"before": 0}, "0"))
-    escalate_at = cal.extend_due(due_at, case.escalate_after_working_days)
-    plan.append((timing.ESCALATE, escalate_at, {"level": 1}, "1"))
+    plan: _Plan = timing.deadline_plan(uow, case, due_at)
     memo[key] = plan
     return plan

@@ -24,25 +24,33 @@ def due_at(uow: UnitOfWork, case: CaseRef, start: datetime, working_days: int) -
     return calendar_service.calendar_for(uow.session, case.calendar_keys).due_at(start, working_days)
 
 
-def schedule_deadline_timers(uow: UnitOfWork, case: CaseRef, task: Task) -> None:
-    """A new task's timers, in one statement: reminders before the deadline day, 催办 when it passes,
-    督办 after the grace period."""
-    if task.due_at is None:
-        return
+DeadlinePlan = list[tuple[str, datetime, dict[str, int], str]]  # kind, moment, payload, dedupe suffix
+
+
+def deadline_plan(uow: UnitOfWork, case: CaseRef, due_at_: datetime) -> DeadlinePlan:
+    """The timers of a task of `case` due at `due_at_`: reminders before the deadline day (at the start
+    of a working day, only those still ahead), 催办 when it passes, 督办 after the grace period. The one
+    rule for a task's timers: `schedule_deadline_timers` and the bulk opening (`bulk.open_steps`) use it."""
     cal = calendar_service.calendar_for(uow.session, case.calendar_keys)
-    deadline_day = due_date(task.due_at)
-    new: list[timers.NewTimer] = []
+    deadline_day = due_date(due_at_)
+    plan: DeadlinePlan = []
     for n in sorted({n for n in case.remind_before_working_days if n > 0}):
         at = datetime.combine(cal.add_working_days(deadline_day, -n), REMIND_HOUR)
         if at > uow.now:
-            new.append(
-                timers.NewTimer(REMIND, "task", task.id, at, {"before": n}, f"{REMIND}:{task.id}:-{n}")
-            )
-    new.append(timers.NewTimer(REMIND, "task", task.id, task.due_at, {"before": 0}, f"{REMIND}:{task.id}:0"))
-    escalate_at = cal.extend_due(task.due_at, case.escalate_after_working_days)
-    new.append(
-        timers.NewTimer(ESCALATE, "task", task.id, escalate_at, {"level": 1}, f"{ESCALATE}:{task.id}:1")
-    )
+            plan.append((REMIND, at, {"before": n}, f"-{n}"))
+    plan.append((REMIND, due_at_, {"before": 0}, "0"))
+    plan.append((ESCALATE, cal.extend_due(due_at_, case.escalate_after_working_days), {"level": 1}, "1"))
+    return plan
+
+
+def schedule_deadline_timers(uow: UnitOfWork, case: CaseRef, task: Task) -> None:
+    """A new task's timers (`deadline_plan`), in one statement."""
+    if task.due_at is None:
+        return
+    new = [
+        timers.NewTimer(kind, "task", task.id, at, payload, f"{kind}:{task.id}:{suffix}")
+        for kind, at, payload, suffix in deadline_plan(uow, case, task.due_at)
+    ]
     timers.schedule_new(uow.session, new, now=uow.now)
 
 
