@@ -406,3 +406,18 @@ def test_a_whole_round_through_the_api(client: TestClient) -> None:
     hiring(api)
     history = api.get(f"/applications/{api.people()['吴三']['id']}", "hm_hr")
     assert history["status"] == "hired"
+
+
+def test_the_officers_steps_need_a_token_and_the_public_ones_a_published_round(client: TestClient) -> None:
+    for path, body in (
+        ("/api/v1/applications/1/physical-exam", {"passed": True}),
+        ("/api/v1/objections/1/decision", {"decision": "dismiss", "opinion": "x"}),
+        ("/api/v1/hires/1/sign", {"term_months": 36, "probation_months": 6, "starts_on": "2026-11-01"}),
+    ):
+        r = client.post(path, json=body)
+        assert r.status_code == 401 and r.json()["code"] == "login_required", path
+    assert client.get("/api/v1/hires").status_code == 401
+    r = client.get("/api/v1/rounds/999999/notice")
+    assert r.status_code == 404 and r.json()["message"]
+    own = {"id_number": make_id(date(1990, 1, 1)), "phone": "13900000001"}
+    assert client.post("/api/v1/rounds/999999/mine/withdraw", json=own).status_code == 404
