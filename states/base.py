@@ -7,6 +7,7 @@ status values, the API's allowed actions and the diagrams are all read from it."
 from __future__ import annotations
 
 import inspect
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar, NamedTuple
 
 from statemachine import State, StateMachine
@@ -119,19 +120,19 @@ def refusal(cls: type[Procedure], state: str, event: str, allowed: list[str]) ->
     )
 
 
-class Binding:
+class Binding(ABC):
     """A procedure machine bound to a row: fire an event (refused with TransitionRefused when the row's
     state does not allow it), the events allowed now, the current state value."""
 
-    def fire(self, event: str, **kwargs: Any) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def fire(self, event: str, **kwargs: Any) -> None: ...
 
-    def allowed(self) -> list[str]:
-        raise NotImplementedError
+    @abstractmethod
+    def allowed(self) -> list[str]: ...
 
     @property
-    def state(self) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def state(self) -> str: ...
 
 
 class FullBinding(Binding):
