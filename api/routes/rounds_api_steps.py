@@ -1,142 +1,33 @@
-"""JSON API of a round's steps after the qualification review, each the same service call as its page:
-written and interview scores by Excel (the template, and the filled sheet uploaded as multipart: whole
-sheet or nothing, every row's problem in `details.rows`), ties a person orders, the physical exam and its
-one re-test, the investigation, a withdrawal (by the officer, or the applicant's own with ID number and
-phone), a proposed hire's decline, the officer's choice of refill at a tied reserve, the public notice and
-its changes, objections (filed by the officer or by a person on the notice, real name; decided by an
-approver), and the street's hiring desk (the contract, its probation and the worker it creates)."""
+"""JSON API of a round's last steps, each the same service call as its page: the public notice and its
+changes, objections (filed by the officer or by a person on the notice, real name; decided by an
+approver), and the street's hiring desk (the contract, its probation and the worker it creates). Scores
+and ties: rounds_api_scores; physical exam to refill: rounds_api_followup."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, File, UploadFile
-from fastapi.responses import Response
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentActor
 from api.routes import rounds_rows as rr
-from api.routes.rounds_api_apps import ApplicationOut, _out
-from api.routes.rounds_applicants import MAX_UPLOAD, xlsx
-from api.routes.rounds_public import PUBLIC_LABELS
-from api.routes.rounds_scores import STAGES
 from db.models.recruitment_round import Objection
 from db.models.workers import Worker
-from domain.errors import InvalidInput, NotFound
-from forms.excel_io import RowError
-from forms.score_excel import ScoreKind, parse_scores, score_template
+from domain.errors import NotFound
 from services.recruitment_round import (
-    exams,
-    followup,
     hire,
     hiring_desk,
     notice,
     objection,
     refill,
-    registration,
-    rounds,
-    score_import,
-    ties,
 )
 from services.uow import UnitOfWork
 
 router = APIRouter(prefix="/api/v1", tags=["recruitment_round"])
-KIND_LABELS = {"written": "笔试", "interview": "面试"}
-Note = Annotated[str, Field(default="", max_length=2000)]
-
-
-def _kind(kind: str) -> ScoreKind:
-    if kind == "written":
-        return "written"
-    if kind == "interview":
-        return "interview"
-    raise InvalidInput("成绩类别只能是笔试（written）或面试（interview）", code="score_kind_unknown")
-
-
-# -- models -------------------------------------------------------------------------------------------
-
-
-class ScoreImportOut(BaseModel):
-    kind: Literal["written", "interview"]
-    imported: int
-    absent: int
-    missing: int = Field(description="candidates of the roster still without a score")
-    message: str
-
-
-class TieOut(BaseModel):
-    post_id: int
-    post_code: str
-    stage: Literal["shortlist", "ranking", "reserve"]
-    stage_label: str
-    application_ids: list[int]
-    places: int
-    blocking: bool
-
-
-class TieIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    order: list[int] = Field(min_length=1, max_length=500, description="the tied applications, first first")
-    opinion: str = Field(max_length=2000, description="研究意见 (required)")
-
-
-class ResultIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    passed: bool = Field(description="合格 true / 不合格 false")
-    note: Note
-
-
-class NoteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    note: Note
-
-
-class ReasonIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: str = Field(default="", max_length=2000)
-
-
-class RefillIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    chosen_id: int = Field(gt=0, description="the application (at the head of the reserve) to fill the place")
-    opinion: str = Field(max_length=2000)
-
-
-class OpinionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    opinion: str = Field(max_length=2000)
-
-
-class OwnIn(BaseModel):
-    """The applicant's own: the ID number and the phone given at registration."""
-
-    model_config = ConfigDict(extra="forbid")
-    id_number: str = Field(min_length=1, max_length=32)
-    phone: str = Field(min_length=1, max_length=32)
-
-
-class OwnWithdrawIn(OwnIn):
-    reason: str = Field(default="", max_length=2000)
-
-
-class ReasonText(BaseModel):
-    code: str
-    message: str
-    article: str
-
-
-class MineOut(BaseModel):
-    id: int
-    round_id: int
-    post_code: str
-    status: str
-    status_label: str
-    reasons: list[ReasonText]
-    missing: list[str]
-    admit_ticket: str | None
 
 
 class NoticeRowOut(BaseModel):
@@ -289,215 +180,6 @@ class ContractOut(BaseModel):
     article: str
     signed_at: datetime
     worker: WorkerOut
-
-
-# -- scores and ties ----------------------------------------------------------------------------------
-
-
-@router.get("/rounds/{round_id}/scores/{kind}/template.xlsx", response_class=Response)
-def score_template_xlsx(round_id: int, kind: str, actor: CurrentActor) -> Response:
-    """The roster of the exam as the .xlsx to fill (准考证号, 姓名, 岗位代码, the score empty)."""
-    k = _kind(kind)
-    with UnitOfWork(readonly=True) as uow:
-        rnd = rounds.load_visible(uow, actor, round_id)
-        roster = exams.exam_roster(uow, actor, round_id, k)
-        data = score_template(k, roster, decimals=rr.decimals(rnd)[k])
-    return xlsx(data, f"{KIND_LABELS[k]}成绩导入模板-{round_id}.xlsx")
-
-
-def _refused(label: str, errors: list[RowError]) -> InvalidInput:
-    return InvalidInput(
-        f"{label}成绩未导入：{len({e.row for e in errors})}行共{len(errors)}处错误；"
-        + "；".join(f"第{e.row}行{e.column}：{e.message}" for e in errors[:20]),
-        code="score_import_invalid",
-        details={"rows": [e.to_dict() for e in errors]},
-    )
-
-
-@router.post("/rounds/{round_id}/scores/{kind}", response_model=ScoreImportOut)
-def import_scores(
-    round_id: int, kind: str, actor: CurrentActor, file: Annotated[UploadFile, File()]
-) -> ScoreImportOut:
-    """The filled template (multipart field `file`): every row checked, the whole sheet or nothing."""
-    k = _kind(kind)
-    label = KIND_LABELS[k]
-    data = file.file.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        raise InvalidInput("文件超过20MB，请分成多个文件导入", code="import_too_large")
-    with UnitOfWork(readonly=True) as uow:
-        rnd = rounds.load_visible(uow, actor, round_id)
-        known = {t: name for t, name, _ in exams.exam_roster(uow, actor, round_id, k)}
-        places = rr.decimals(rnd)[k]
-    parsed = parse_scores(data, k, known, decimals=places)
-    if parsed.errors:
-        raise _refused(label, parsed.errors)
-    importer = score_import.import_written_scores if k == "written" else score_import.import_interview_scores
-    try:
-        with UnitOfWork() as uow:
-            summary = importer(
-                uow,
-                actor,
-                round_id,
-                [(r.ticket, r.score) for r in parsed.rows],
-                row_numbers=[r.row for r in parsed.rows],
-            )
-            uow.commit()
-    except InvalidInput as exc:
-        if exc.code != "score_import_invalid":
-            raise
-        rows = [
-            RowError(int(p["row"]), "准考证号", str(p["ticket"]), str(p["message"]), str(p["code"]))
-            for p in exc.details.get("problems", [])
-        ]
-        raise _refused(label, rows) from None
-    imported, absent, missing = (int(summary.get(x, 0)) for x in ("imported", "absent", "missing"))
-    text = f"已导入{label}成绩{imported}人（缺考{absent}人）"
-    if missing:
-        text += f"；另有{missing}名考生尚无成绩"
-    return ScoreImportOut(kind=k, imported=imported, absent=absent, missing=missing, message=text)
-
-
-@router.get("/rounds/{round_id}/ties", response_model=list[TieOut])
-def list_ties(round_id: int, actor: CurrentActor) -> list[TieOut]:
-    """Ties a person must order now (shortlist cut-off, ranking, reserve)."""
-    with UnitOfWork(readonly=True) as uow:
-        rnd = rounds.load_visible(uow, actor, round_id)
-        rounds.require_officer(actor, rnd)
-        return [
-            TieOut(
-                post_id=t.post_id,
-                post_code=t.post_code,
-                stage=t.stage,
-                stage_label=STAGES.get(t.stage, t.stage),
-                application_ids=list(t.application_ids),
-                places=t.places,
-                blocking=t.blocking,
-            )
-            for t in ties.unresolved_ties(uow, actor, round_id)
-        ]
-
-
-@router.post("/rounds/{round_id}/ties/{post_id}", response_model=list[TieOut])
-def resolve_tie(round_id: int, post_id: int, body: TieIn, actor: CurrentActor) -> list[TieOut]:
-    """The order a person decided (经研究确定) for the post's open tie; returns the ties still open."""
-    with UnitOfWork() as uow:
-        ties.resolve_tie(uow, actor, round_id, post_id, body.order, body.opinion)
-        uow.commit()
-    return list_ties(round_id, actor)
-
-
-# -- follow-up of one application ---------------------------------------------------------------------
-
-
-def _app_out(app_id: int, actor: CurrentActor) -> ApplicationOut:
-    with UnitOfWork(readonly=True) as uow:
-        return _out(uow, actor, app_id)
-
-
-@router.post("/applications/{app_id}/physical-exam", response_model=ApplicationOut)
-def physical_exam(app_id: int, body: ResultIn, actor: CurrentActor) -> ApplicationOut:
-    with UnitOfWork() as uow:
-        followup.record_physical(uow, actor, app_id, body.passed, body.note)
-        uow.commit()
-    return _app_out(app_id, actor)
-
-
-@router.post("/applications/{app_id}/retest-request", response_model=ApplicationOut)
-def retest_request(app_id: int, body: NoteIn, actor: CurrentActor) -> ApplicationOut:
-    with UnitOfWork() as uow:
-        followup.request_retest(uow, actor, app_id, body.note)
-        uow.commit()
-    return _app_out(app_id, actor)
-
-
-@router.post("/applications/{app_id}/retest", response_model=ApplicationOut)
-def retest(app_id: int, body: ResultIn, actor: CurrentActor) -> ApplicationOut:
-    with UnitOfWork() as uow:
-        followup.record_retest(uow, actor, app_id, body.passed, body.note)
-        uow.commit()
-    return _app_out(app_id, actor)
-
-
-@router.post("/applications/{app_id}/investigation", response_model=ApplicationOut)
-def investigation(app_id: int, body: ResultIn, actor: CurrentActor) -> ApplicationOut:
-    with UnitOfWork() as uow:
-        followup.record_investigation(uow, actor, app_id, body.passed, body.note)
-        uow.commit()
-    return _app_out(app_id, actor)
-
-
-@router.post("/applications/{app_id}/withdraw", response_model=ApplicationOut)
-def withdraw(app_id: int, body: ReasonIn, actor: CurrentActor) -> ApplicationOut:
-    """The officer records that the applicant gave up (a held place is refilled where the round allows)."""
-    with UnitOfWork() as uow:
-        registration.withdraw_by_officer(uow, actor, app_id, body.reason)
-        uow.commit()
-    return _app_out(app_id, actor)
-
-
-@router.post("/applications/{app_id}/decline", response_model=ApplicationOut)
-def decline(app_id: int, body: ReasonIn, actor: CurrentActor) -> ApplicationOut:
-    """A proposed hire declines the hire (放弃聘用); the place is refilled where the round allows."""
-    with UnitOfWork() as uow:
-        hire.decline(uow, actor, app_id, body.reason)
-        uow.commit()
-    return _app_out(app_id, actor)
-
-
-@router.post("/applications/{app_id}/refill", response_model=ApplicationOut)
-def choose_refill(app_id: int, body: RefillIn, actor: CurrentActor) -> ApplicationOut:
-    """The place `app_id` left, filled by `chosen_id` when the reserve's head is tied; returns the chosen."""
-    with UnitOfWork() as uow:
-        chosen = refill.choose_refill(uow, actor, app_id, body.chosen_id, body.opinion)
-        uow.commit()
-        chosen_id = chosen.id
-    return _app_out(chosen_id, actor)
-
-
-@router.post("/applications/{app_id}/return-to-reserve", response_model=ApplicationOut)
-def return_to_reserve(app_id: int, body: OpinionIn, actor: CurrentActor) -> ApplicationOut:
-    """More candidates passed than places (a follow-up ratio above 1:1): this one goes back to the reserve."""
-    with UnitOfWork() as uow:
-        refill.return_surplus(uow, actor, app_id, body.opinion)
-        uow.commit()
-    return _app_out(app_id, actor)
-
-
-# -- the applicant's own (no token) -------------------------------------------------------------------
-
-
-def _mine(round_id: int, id_number: str, phone: str) -> MineOut:
-    with UnitOfWork(readonly=True) as uow:
-        rnd = rr.published(uow, round_id)
-        app = registration.find_own(uow, round_id, id_number.strip().upper(), phone.strip())
-        code = rr.post_labels(uow, rnd).get(app.post_id, ("", ""))[0]
-        reasons = (app.verdict or {}).get("reasons", []) if app.status in ("rejected", "returned") else []
-        return MineOut(
-            id=app.id,
-            round_id=rnd.id,
-            post_code=code,
-            status=app.status,
-            status_label=PUBLIC_LABELS.get(app.status, app.status),
-            reasons=[ReasonText(code=r["code"], message=r["message"], article=r["article"]) for r in reasons],
-            missing=[str(m) for m in app.missing or []],
-            admit_ticket=app.admit_ticket,
-        )
-
-
-@router.post("/rounds/{round_id}/mine", response_model=MineOut)
-def lookup_own(round_id: int, body: OwnIn) -> MineOut:
-    """The applicant's own application (no token; ID number and phone in the body, never the address)."""
-    return _mine(round_id, body.id_number, body.phone)
-
-
-@router.post("/rounds/{round_id}/mine/withdraw", response_model=MineOut)
-def withdraw_own(round_id: int, body: OwnWithdrawIn) -> MineOut:
-    """The applicant gives up (no token): as the public lookup page's button."""
-    id_number, phone = body.id_number.strip().upper(), body.phone.strip()
-    with UnitOfWork() as uow:
-        registration.withdraw_own(uow, round_id, id_number, phone, body.reason.strip())
-        uow.commit()
-    return _mine(round_id, id_number, phone)
 
 
 # -- notice and objections ----------------------------------------------------------------------------
