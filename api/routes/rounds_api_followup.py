@@ -5,6 +5,7 @@ call as its page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter
@@ -87,54 +88,44 @@ def _app_out(app_id: int, actor: CurrentActor) -> ApplicationOut:
         return _out(uow, actor, app_id)
 
 
-@router.post("/applications/{app_id}/physical-exam", response_model=ApplicationOut)
-def physical_exam(app_id: int, body: ResultIn, actor: CurrentActor) -> ApplicationOut:
+def _step(app_id: int, actor: CurrentActor, fn: Callable[..., object], *args: object) -> ApplicationOut:
+    """One service call on the application in its own unit of work, then the application as it now is."""
     with UnitOfWork() as uow:
-        followup.record_physical(uow, actor, app_id, body.passed, body.note)
+        fn(uow, actor, app_id, *args)
         uow.commit()
     return _app_out(app_id, actor)
+
+
+@router.post("/applications/{app_id}/physical-exam", response_model=ApplicationOut)
+def physical_exam(app_id: int, body: ResultIn, actor: CurrentActor) -> ApplicationOut:
+    return _step(app_id, actor, followup.record_physical, body.passed, body.note)
 
 
 @router.post("/applications/{app_id}/retest-request", response_model=ApplicationOut)
 def retest_request(app_id: int, body: NoteIn, actor: CurrentActor) -> ApplicationOut:
-    with UnitOfWork() as uow:
-        followup.request_retest(uow, actor, app_id, body.note)
-        uow.commit()
-    return _app_out(app_id, actor)
+    return _step(app_id, actor, followup.request_retest, body.note)
 
 
 @router.post("/applications/{app_id}/retest", response_model=ApplicationOut)
 def retest(app_id: int, body: ResultIn, actor: CurrentActor) -> ApplicationOut:
-    with UnitOfWork() as uow:
-        followup.record_retest(uow, actor, app_id, body.passed, body.note)
-        uow.commit()
-    return _app_out(app_id, actor)
+    return _step(app_id, actor, followup.record_retest, body.passed, body.note)
 
 
 @router.post("/applications/{app_id}/investigation", response_model=ApplicationOut)
 def investigation(app_id: int, body: ResultIn, actor: CurrentActor) -> ApplicationOut:
-    with UnitOfWork() as uow:
-        followup.record_investigation(uow, actor, app_id, body.passed, body.note)
-        uow.commit()
-    return _app_out(app_id, actor)
+    return _step(app_id, actor, followup.record_investigation, body.passed, body.note)
 
 
 @router.post("/applications/{app_id}/withdraw", response_model=ApplicationOut)
 def withdraw(app_id: int, body: ReasonIn, actor: CurrentActor) -> ApplicationOut:
     """The officer records that the applicant gave up (a held place is refilled where the round allows)."""
-    with UnitOfWork() as uow:
-        registration.withdraw_by_officer(uow, actor, app_id, body.reason)
-        uow.commit()
-    return _app_out(app_id, actor)
+    return _step(app_id, actor, registration.withdraw_by_officer, body.reason)
 
 
 @router.post("/applications/{app_id}/decline", response_model=ApplicationOut)
 def decline(app_id: int, body: ReasonIn, actor: CurrentActor) -> ApplicationOut:
     """A proposed hire declines the hire (放弃聘用); the place is refilled where the round allows."""
-    with UnitOfWork() as uow:
-        hire.decline(uow, actor, app_id, body.reason)
-        uow.commit()
-    return _app_out(app_id, actor)
+    return _step(app_id, actor, hire.decline, body.reason)
 
 
 @router.post("/applications/{app_id}/refill", response_model=ApplicationOut)
@@ -150,10 +141,7 @@ def choose_refill(app_id: int, body: RefillIn, actor: CurrentActor) -> Applicati
 @router.post("/applications/{app_id}/return-to-reserve", response_model=ApplicationOut)
 def return_to_reserve(app_id: int, body: OpinionIn, actor: CurrentActor) -> ApplicationOut:
     """More candidates passed than places (a follow-up ratio above 1:1): this one goes back to the reserve."""
-    with UnitOfWork() as uow:
-        refill.return_surplus(uow, actor, app_id, body.opinion)
-        uow.commit()
-    return _app_out(app_id, actor)
+    return _step(app_id, actor, refill.return_surplus, body.opinion)
 
 
 # -- the applicant's own (no token) -------------------------------------------------------------------
