@@ -1,11 +1,9 @@
-"""SQL for opening many task groups at once (a batch step's review tasks, one group per case): groups and
-tasks with their new ids in the order of the rows given, and the tasks' deadline timers by one INSERT ...
-ON CONFLICT (dedupe_key) DO NOTHING. PostgreSQL: ids reserved from the tables' sequences, rows sent by COPY
-(`set_wise`; a multi-row INSERT ... RETURNING goes to psycopg as an executemany, a statement per row);
-SQLite: multi-row INSERT ... RETURNING.
-
-The single-case path (`db/repos/tasks.py`, `db/repos/timers.py`, through the ORM) writes the same rows
-one case at a time: a flush per group, per task list and per task's timers, each a round trip.
+"""SQL for opening task groups (`services/tasks/opening`: one case's step, or a batch step's review tasks,
+one group per case): groups and tasks with their new ids in the order of the rows given, and the tasks'
+deadline timers by INSERT ... ON CONFLICT (dedupe_key) DO NOTHING. Statements built once; SQLite:
+multi-row INSERT ... RETURNING. PostgreSQL: the same for a few rows (one case's step); a batch of
+`set_wise.COPY_MIN` rows or more has its ids reserved from the table's sequence and is sent by COPY (a
+multi-row INSERT ... RETURNING goes to psycopg as an executemany, a statement per row).
 """
 
 from __future__ import annotations
@@ -43,7 +41,7 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[in
 def _insert_returning_ids(session: Session, stmt: Any, rows: Sequence[Mapping[str, Any]]) -> list[int]:
     if not rows:
         return []
-    if set_wise.is_postgresql(session):
+    if len(rows) >= set_wise.COPY_MIN and set_wise.is_postgresql(session):
         table = stmt.table
         ids = set_wise.reserve_ids(session, table, len(rows))
         set_wise.copy_in(session, table, [{"id": i, **r} for i, r in zip(ids, rows, strict=True)])
@@ -55,10 +53,10 @@ def _insert_returning_ids(session: Session, stmt: Any, rows: Sequence[Mapping[st
 def insert_timers_if_absent(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert new pending timers (`services.timers.NewTimer.row`: every row the same keys) unless one with
     the same dedupe_key exists, as `timers.insert_if_absent` does for a list: on PostgreSQL by COPY and one
-    INSERT ... ON CONFLICT DO NOTHING (not a statement per row), on SQLite by its executemany."""
+    INSERT ... ON CONFLICT DO NOTHING (not a statement per row) for a batch, otherwise by executemany."""
     if not rows:
         return
-    if not set_wise.is_postgresql(session):
+    if len(rows) < set_wise.COPY_MIN or not set_wise.is_postgresql(session):
         timers_repo.insert_if_absent(session, [dict(r) for r in rows])
         return
     set_wise.copy_in(session, _TIMER, rows, skip_conflicts_on=["dedupe_key"])

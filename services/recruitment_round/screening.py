@@ -23,7 +23,7 @@ from services import audit, tasks
 from services.recruitment_round import settings as rs
 from services.recruitment_round.registration import CASE, fire, load_application
 from services.recruitment_round.rounds import load, pinned
-from services.tasks.bulk import open_steps
+from services.tasks.opening import open_steps
 from services.tasks.types import CaseRef, ReturnTo, StepDepartment, StepSpec
 from services.tasks.types import Outcome as TaskOutcome
 from services.uow import UnitOfWork

@@ -1,5 +1,5 @@
-"""Opening a step (one task per department, grouped) and deciding it: the group's outcome is handed to
-the procedure that owns the case, which moves its machine."""
+"""Deciding a step: the group's outcome is handed to the procedure that owns the case, which moves its
+machine (and opens the next step through `opening`)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,11 @@ from typing import Protocol
 from db.models.tasks import Task, TaskGroup
 from db.repos import tasks as repo
 from domain.actor import Actor
-from domain.enums import Role
 from domain.errors import ShegongError
 from services import audit
 from services.tasks import timing
-from services.tasks.types import CaseRef, Outcome, ReturnTo, StepSpec
+from services.tasks.types import CaseRef, Outcome, ReturnTo
 from services.uow import UnitOfWork
-
-MODE_OF_KIND: dict[str, str] = {"review": "single", "filing": "single", "countersign": "all", "any_of": "any"}
 
 
 class CaseHandler(Protocol):
@@ -48,67 +45,6 @@ def case_ref(uow: UnitOfWork, case_type: str, case_id: int) -> CaseRef:
         return _case_refs[case_type](uow, case_id)
     except KeyError:
         raise ShegongError(f"未知的业务类型 {case_type}", code="unknown_case_type") from None
-
-
-def open_step(uow: UnitOfWork, case: CaseRef, spec: StepSpec, actor: Actor | None) -> TaskGroup:
-    """Queue one task per department of the step for its approvers, due in the step's working days."""
-    now = uow.now
-    due_at = timing.due_at(uow, case, now, spec.due_working_days)
-    group = TaskGroup(
-        case_type=case.case_type,
-        case_id=case.case_id,
-        step_index=spec.index,
-        step_key=spec.key,
-        step_label=spec.label,
-        step_kind=spec.kind,
-        mode=MODE_OF_KIND[spec.kind],
-        state="open",
-        article=spec.article,
-        created_at=now,
-    )
-    uow.session.add(group)
-    uow.session.flush()
-    tasks = [
-        Task(
-            group_id=group.id,
-            case_type=case.case_type,
-            case_id=case.case_id,
-            case_title=case.title,
-            case_path=case.path,
-            title=f"{spec.label}：{case.title}",
-            kind="filing" if spec.kind == "filing" else "review",
-            status="open",
-            candidate_department_id=d.department_id,
-            candidate_role=Role.APPROVER.value,
-            article=spec.article,
-            due_at=due_at,
-            created_at=now,
-        )
-        for d in spec.departments
-    ]
-    uow.session.add_all(tasks)
-    uow.session.flush()
-    for t in tasks:
-        timing.schedule_deadline_timers(uow, case, t)
-    audit.defer(
-        uow.session,
-        now,
-        actor=actor,
-        subject_type=case.case_type,
-        subject_id=case.case_id,
-        action="open_step",
-        opinion=None,
-        article=spec.article,
-        data={
-            "step": spec.key,
-            "label": spec.label,
-            "kind": spec.kind,
-            "tasks": [t.id for t in tasks],
-            "departments": [d.name for d in spec.departments],
-            "due_at": due_at.isoformat(),
-        },
-    )
-    return group
 
 
 def settle_group(uow: UnitOfWork, task: Task, actor: Actor, return_to: ReturnTo) -> None:

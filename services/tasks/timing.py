@@ -30,7 +30,7 @@ DeadlinePlan = list[tuple[str, datetime, dict[str, int], str]]  # kind, moment, 
 def deadline_plan(uow: UnitOfWork, case: CaseRef, due_at_: datetime) -> DeadlinePlan:
     """The timers of a task of `case` due at `due_at_`: reminders before the deadline day (at the start
     of a working day, only those still ahead), 催办 when it passes, 督办 after the grace period. The one
-    rule for a task's timers: `schedule_deadline_timers` and the bulk opening (`bulk.open_steps`) use it."""
+    rule for a task's timers (`opening.open_steps` writes them)."""
     cal = calendar_service.calendar_for(uow.session, case.calendar_keys)
     deadline_day = due_date(due_at_)
     plan: DeadlinePlan = []
@@ -41,17 +41,6 @@ def deadline_plan(uow: UnitOfWork, case: CaseRef, due_at_: datetime) -> Deadline
     plan.append((REMIND, due_at_, {"before": 0}, "0"))
     plan.append((ESCALATE, cal.extend_due(due_at_, case.escalate_after_working_days), {"level": 1}, "1"))
     return plan
-
-
-def schedule_deadline_timers(uow: UnitOfWork, case: CaseRef, task: Task) -> None:
-    """A new task's timers (`deadline_plan`), in one statement."""
-    if task.due_at is None:
-        return
-    new = [
-        timers.NewTimer(kind, "task", task.id, at, payload, f"{kind}:{task.id}:{suffix}")
-        for kind, at, payload, suffix in deadline_plan(uow, case, task.due_at)
-    ]
-    timers.schedule_new(uow.session, new, now=uow.now)
 
 
 def schedule_next_escalation(uow: UnitOfWork, case: CaseRef, task: Task, level: int) -> None:

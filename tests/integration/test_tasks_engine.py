@@ -58,9 +58,9 @@ def open_step(kind: str, *kinds: DeptKind, case_id: int = 1) -> list[int]:
             due_working_days=5,
             article="测试",
         )
-        group = tasks.open_step(uow, _ref(uow, case_id), spec, None)
+        group_id = tasks.open_step(uow, _ref(uow, case_id), spec, None)
         uow.commit()
-        return [t.id for t in tasks_of_group(uow.session, group.id)]
+        return [t.id for t in tasks_of_group(uow.session, group_id)]
 
 
 def act(fn: Any, *args: Any, **kw: Any) -> Any:
