@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -19,11 +21,26 @@ STATIC = Path(__file__).resolve().parent / "static"
 HOT = ("tasks_api",)  # task actions and the inbox: most requests of a working day
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # SQLite: the WAL is checkpointed by a background thread while the app runs, never inside a request.
+    checkpoints = runtime.start_wal_checkpoints()
+    try:
+        yield
+    finally:
+        if checkpoints is not None:
+            checkpoints.stop()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     if settings is not None:
         runtime.configure(settings)
     app = FastAPI(
-        title="Shegong 社区工作者管理", version="0.1.0", docs_url="/api/docs", openapi_url="/api/openapi.json"
+        title="Shegong 社区工作者管理",
+        version="0.1.0",
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        lifespan=_lifespan,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.engine import make_engine, make_session_factory
+from db.engine import WalCheckpointer, make_engine, make_session_factory
 from domain.config import Settings, get_settings
 
 
@@ -44,3 +44,14 @@ def configure(settings: Settings | None = None, *, url: str | None = None) -> Ru
 
 def get_runtime() -> Runtime:
     return _runtime if _runtime is not None else configure()
+
+
+def start_wal_checkpoints(interval: float = 1.0) -> WalCheckpointer | None:
+    """For a long-running process on a SQLite file (the web app): WAL checkpoints from a background
+    thread, off the request path (see `db.engine`). None for PostgreSQL or an in-memory database.
+    The caller stops it (`.stop()`) when it shuts down."""
+    rt = get_runtime()
+    try:
+        return WalCheckpointer(rt.engine, interval).start()
+    except ValueError:
+        return None
