@@ -41,12 +41,30 @@ class ByPk(Generic[T]):
             return session.get(self.model, pk, options=self.options)  # from the map (refreshed if expired)
         return session.scalars(self.plain, {"pk": pk}).first()
 
+    def in_map(self, session: Session, pk: Any) -> bool:
+        """Whether the row is loaded in the session already."""
+        return self.mapper.identity_key_from_primary_key((pk,)) in session.identity_map
+
+    def mark_locked(self, session: Session, pk: Any) -> None:
+        """Record that the current transaction has locked the row by some other statement (a join)."""
+        _locked_keys(session).add(self.mapper.identity_key_from_primary_key((pk,)))
+
     def holds_lock(self, session: Session, pk: Any) -> bool:
         """Whether this transaction has locked the row already (always true on SQLite, whose write
         transaction is the lock)."""
         if session.get_bind().dialect.name == "sqlite":
             return True
         return self.mapper.identity_key_from_primary_key((pk,)) in _locked_keys(session)
+
+
+_KEPT = "shegong.kept_rows"  # session.info key: rows held for the session's lifetime (see `keep`)
+
+
+def keep(session: Session, obj: object) -> None:
+    """Hold a loaded row for the session's lifetime. The identity map is weak: a row loaded alongside
+    another (a join) and referenced by nobody would be dropped at once, and loaded again by the next
+    `ByPk.get`."""
+    session.info.setdefault(_KEPT, []).append(obj)
 
 
 _LOCKED = "shegong.locked_rows"  # session.info key: (transaction, identity keys locked in it)

@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from db.models.tasks import Notification, Task, TaskGroup
-from db.repos.by_pk import ByPk
+from db.repos.by_pk import ByPk, keep
 
 ACTIVE = ("open", "claimed", "delegated")
 
@@ -33,17 +33,34 @@ _GROUP = ByPk(TaskGroup)
 
 
 def get_task(session: Session, task_id: int, *, for_update: bool = False) -> Task | None:
-    """The task; `for_update` locks its row on PostgreSQL (on SQLite the write transaction is the lock, and
-    the identity map may answer) — after locking its group's row. Settling a step locks the group and
-    then its sibling tasks (cancelling them); a transaction that locked a task before its group could
-    hold a sibling the settling one waits for while waiting for the group itself: a deadlock. Group
-    first, then task, everywhere."""
-    if for_update and not _TASK.holds_lock(session, task_id):
-        task = _TASK.get(session, task_id)
-        if task is None:
-            return None
-        _GROUP.get(session, task.group_id, for_update=True)
-    return _TASK.get(session, task_id, for_update=for_update)
+    """The task; `for_update` (an action on it follows) locks its row on PostgreSQL — after locking its
+    group's row. Settling a step locks the group and then its sibling tasks (cancelling them); a
+    transaction that locked a task before its group could hold a sibling the settling one waits for
+    while waiting for the group itself: a deadlock. Group first, then task, everywhere.
+
+    The group comes with the task in one statement (settling the step reads it next): on SQLite, whose
+    write transaction is the lock, that is all; on PostgreSQL the statement locks the group only
+    (FOR UPDATE OF task_group), and the task is then locked and re-read."""
+    if not for_update:
+        return _TASK.get(session, task_id)
+    if _TASK.holds_lock(session, task_id) and _TASK.in_map(session, task_id):
+        return _TASK.get(session, task_id, for_update=True)  # loaded (and locked) in this transaction
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    row = session.execute(_WITH_GROUP if sqlite else _WITH_GROUP_LOCKED, {"pk": task_id}).first()
+    if row is None:
+        return None
+    keep(session, row[1])
+    if sqlite:
+        task: Task = row[0]
+        return task
+    _GROUP.mark_locked(session, row[1].id)
+    return _TASK.get(session, task_id, for_update=True)
+
+
+_WITH_GROUP = (
+    select(Task, TaskGroup).join(TaskGroup, TaskGroup.id == Task.group_id).where(Task.id == bindparam("pk"))
+)
+_WITH_GROUP_LOCKED = _WITH_GROUP.with_for_update(of=TaskGroup).execution_options(populate_existing=True)
 
 
 def get_group(session: Session, group_id: int, *, for_update: bool = False) -> TaskGroup | None:
