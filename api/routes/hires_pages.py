@@ -18,7 +18,7 @@ from services.uow import UnitOfWork
 router = APIRouter(include_in_schema=False)
 
 
-def _page(
+def desk_page(
     request: Request, actor: CurrentActor, *, error: ShegongError | None = None, flash: str | None = None
 ) -> HTMLResponse:
     with UnitOfWork(readonly=True) as uow:
@@ -38,7 +38,7 @@ def _page(
 
 @router.get("/hires", response_class=HTMLResponse)
 def hires(request: Request, actor: CurrentActor, flash: str | None = None) -> HTMLResponse:
-    return _page(request, actor, flash=flash)
+    return desk_page(request, actor, flash=flash)
 
 
 def _int(value: str, field: str, label: str) -> int:
@@ -81,5 +81,5 @@ def sign(
             uow.commit()
             ends = contract.probation_ends_on
     except ShegongError as exc:
-        return _page(request, actor, error=exc)
+        return desk_page(request, actor, error=exc)
     return RedirectResponse(f"/hires?flash=已签订劳动合同，试用期至{ends:%Y-%m-%d}", status_code=303)

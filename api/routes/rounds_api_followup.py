@@ -6,6 +6,7 @@ call as its page."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter
@@ -18,8 +19,10 @@ from api.routes.rounds_public import PUBLIC_LABELS
 from services.recruitment_round import (
     followup,
     hire,
+    hiring_desk,
     refill,
     registration,
+    rounds,
 )
 from services.uow import UnitOfWork
 
@@ -72,6 +75,23 @@ class ReasonText(BaseModel):
     article: str
 
 
+class MovedUpOut(BaseModel):
+    id: int = Field(description="the application that moved up into the place")
+    name: str
+
+
+class DeclinedOut(BaseModel):
+    """A decline recorded by the post's street office, which does not see the round's applications: only
+    what its hiring desk (/hires) shows of the candidate, never the screening reasons, flags or scores."""
+
+    id: int = Field(description="the application")
+    name: str
+    post: str = Field(description="post code, community and title, as on the hiring desk")
+    status: str
+    status_label: str
+    refilled_by: MovedUpOut | None = Field(description="who moved up into the place (递补), if anyone")
+
+
 class MineOut(BaseModel):
     id: int
     round_id: int
@@ -122,10 +142,21 @@ def withdraw(app_id: int, body: ReasonIn, actor: CurrentActor) -> ApplicationOut
     return _step(app_id, actor, registration.withdraw_by_officer, body.reason)
 
 
-@router.post("/applications/{app_id}/decline", response_model=ApplicationOut)
-def decline(app_id: int, body: ReasonIn, actor: CurrentActor) -> ApplicationOut:
-    """A proposed hire declines the hire (放弃聘用); the place is refilled where the round allows."""
-    return _step(app_id, actor, hire.decline, body.reason)
+@router.post("/applications/{app_id}/decline", response_model=ApplicationOut | DeclinedOut)
+def decline(app_id: int, body: ReasonIn, actor: CurrentActor) -> ApplicationOut | DeclinedOut:
+    """A proposed hire declines the hire (放弃聘用); the place is refilled where the round allows.
+    Recorded by the round's officer or by the post's street office. The answer (200 either way) is the
+    full application (ApplicationOut) to whoever sees the round: the officer, or a street user who also
+    oversees the round's jurisdiction. The street office otherwise gets DeclinedOut: the application id,
+    the name, the post, the status and its label, and who moved up into the place."""
+    with UnitOfWork() as uow:
+        app = hire.decline(uow, actor, app_id, body.reason)
+        visible = rounds.is_visible(actor, rounds.load(uow, app.round_id))
+        uow.commit()
+    if visible:
+        return _app_out(app_id, actor)
+    with UnitOfWork(readonly=True) as uow:
+        return DeclinedOut(**asdict(hiring_desk.declined(uow, app_id)))
 
 
 @router.post("/applications/{app_id}/refill", response_model=ApplicationOut)

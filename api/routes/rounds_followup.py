@@ -1,7 +1,8 @@
 """After the exams, on the application page: the officer records the physical exam (and the one re-test),
 the investigation's findings, a real-name objection during the public notice, and a proposed hire's
 decline; an approver decides an objection. Each is one service call; a refused one shows the page again
-with the reason and its article."""
+with the reason and its article. The post's street office may record a decline too but does not see the
+application page: it is answered on its hiring desk (/hires), with the notice or the refusal."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import CurrentActor
+from api.routes.hires_pages import desk_page
 from api.routes.rounds_application import page
+from db.repos import recruitment_round as repo
+from domain.actor import Actor
 from domain.errors import InvalidInput, ShegongError
-from services.recruitment_round import followup, hire, objection
+from services.recruitment_round import followup, hire, objection, rounds
 from services.uow import UnitOfWork
 
 router = APIRouter(include_in_schema=False)
@@ -26,6 +30,14 @@ FLASH = {
     "decline": "已登记放弃聘用，岗位按排名递补",
     "objection": "已受理异议，该人员暂缓聘用，待核查",
 }
+
+
+def _sees(actor: Actor, app_id: int) -> bool:
+    """Whether the actor sees the application's page. The post's street office may record a decline
+    (hire.decline) but does not see the round: it is answered on its hiring desk (/hires) instead."""
+    with UnitOfWork(readonly=True) as uow:
+        app = repo.application(uow.session, app_id)
+        return app is None or rounds.is_visible(actor, rounds.load(uow, app.round_id))
 
 
 def _passed(value: str) -> bool:
@@ -63,7 +75,11 @@ def record(
                 objection.file_objection(uow, actor, app_id, objector_name, contact, note)
             uow.commit()
     except ShegongError as exc:
+        if action == "decline" and not _sees(actor, app_id):
+            return desk_page(request, actor, error=exc)
         return page(request, actor, app_id, error=exc)
+    if action == "decline" and not _sees(actor, app_id):
+        return RedirectResponse(f"/hires?flash={FLASH[action]}", status_code=303)
     return RedirectResponse(f"/applications/{app_id}?flash={FLASH[action]}", status_code=303)
 
 

@@ -72,9 +72,16 @@ def load_visible(
 ) -> RecruitmentRound:
     """A round the actor may see (organised in a jurisdiction they oversee); others are 'not found'."""
     rnd = load(uow, round_id, for_update=for_update)
-    if not actor.oversees(rnd.jurisdiction_path):
+    if not is_visible(actor, rnd):
         raise NotFound(f"招聘 {round_id} 不存在", code="round_not_found")
     return rnd
+
+
+def is_visible(actor: Actor, rnd: RecruitmentRound) -> bool:
+    """Whether the actor sees the round and its applications in full (load_visible's check). The post's
+    street office does not (it acts on a proposed hire at its hiring desk, hire.py) unless it also
+    oversees the round's jurisdiction."""
+    return actor.oversees(rnd.jurisdiction_path)
 
 
 def is_officer(actor: Actor, rnd: RecruitmentRound) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from urllib.parse import unquote
 
 from fastapi.testclient import TestClient
 
@@ -56,3 +57,37 @@ def test_street_signs_after_the_notice(
         app = repo.application(uow.session, ids["王芳"])
         assert app is not None and app.status == "hired"
         assert repo.contract_of(uow.session, app.id) is not None
+
+
+def test_a_decline_on_the_page_brings_the_street_back_to_its_desk_and_the_officer_to_the_application(
+    actor: GetActor, set_clock: Callable[[datetime], None], login: Callable[[str], TestClient]
+) -> None:
+    """The street office may record a decline (hire.decline) but does not see the application page (the
+    county's round): it is sent back to /hires with the notice, and a refusal is shown there too. The
+    round's officer lands on the application page as before."""
+    rid, ids = to_notice(actor, set_clock)
+    set_clock(datetime(2026, 10, 14, 9, 0))
+    timers.sweep(worker_id="t")
+    wang, ding = ids["王芳"], ids["丁一"]
+    c = login("xhxl_hr")  # the street of both posts
+    assert c.get(f"/applications/{wang}").status_code == 404
+    empty = c.post(f"/applications/{wang}/follow-up/decline", data={"note": " "}, follow_redirects=False)
+    assert empty.status_code == 422 and "请填写放弃聘用的情况说明" in empty.text
+    assert "聘用手续" in empty.text and "王芳" in empty.text  # the desk, with her still to sign
+    ok = c.post(f"/applications/{wang}/follow-up/decline", data={"note": "本人书面申请放弃聘用"},
+                follow_redirects=False)  # fmt: skip
+    assert ok.status_code == 303
+    assert unquote(ok.headers["location"]) == "/hires?flash=已登记放弃聘用，岗位按排名递补"
+    desk = c.get(ok.headers["location"])
+    assert desk.status_code == 200 and 'id="flash"' in desk.text and "已登记放弃聘用" in desk.text
+    assert "王芳" not in desk.text and "丁一" in desk.text
+    with UnitOfWork(readonly=True) as uow:
+        rows = {a.id: a for a in repo.applications(uow.session, rid)}
+    assert rows[wang].status == "not_hired" and rows[ids["李明"]].status == "selected"
+
+    officer = login("hm_hr")
+    ok = officer.post(f"/applications/{ding}/follow-up/decline", data={"note": "本人书面申请放弃聘用"},
+                      follow_redirects=False)  # fmt: skip
+    assert ok.status_code == 303
+    assert unquote(ok.headers["location"]) == f"/applications/{ding}?flash=已登记放弃聘用，岗位按排名递补"
+    assert "已登记放弃聘用" in officer.get(ok.headers["location"]).text

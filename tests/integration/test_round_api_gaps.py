@@ -14,13 +14,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from api.routes.rounds_api_apps import ApplicationOut
 from db.models.audit import AuditEntry
 from db.repos import recruitment_round as repo
-from services import audit, timers
-from services.recruitment_round import objection
+from services import audit, org, timers
+from services.recruitment_round import objection, registration
 from services.uow import UnitOfWork
 from tests.integration.followup_support import PASSED, Clock, app, round_actions, run, setup_round, to_notice
 from tests.integration.round_support import GetActor
+from tests.integration.test_hires_pages import STREET_USERS
 from tests.integration.test_plan_http import token_for
 
 AFTER_NOTICE = datetime(2026, 10, 14, 9, 0)  # the notice published on 29 September is over: hiring
@@ -81,6 +83,23 @@ def user_id(actor: GetActor, username: str) -> int:
     return actor(username).user_id
 
 
+def street_user(app_id: int) -> str:
+    """The demo HR officer of the street office that signs this application's contract."""
+    with UnitOfWork(readonly=True) as uow:
+        post = repo.post(uow.session, app(app_id).post_id)
+        assert post is not None and post.street_id is not None
+        return STREET_USERS[org.get_jurisdiction(uow.session, post.street_id).code]
+
+
+def desk_rows(call: Api, user: str) -> list[dict[str, Any]]:
+    """The proposed hires on the user's hiring desk (GET /api/v1/hires)."""
+    call.issue(user)
+    r = call.client.get("/api/v1/hires", headers=call.tokens[user])
+    assert r.status_code == 200, r.text
+    rows: list[dict[str, Any]] = r.json()["to_sign"]
+    return rows
+
+
 # -- 1. POST /applications/{id}/decline -----------------------------------------------------------
 
 
@@ -110,6 +129,7 @@ def test_a_proposed_hire_declines_through_the_api_and_the_next_in_ranking_is_ref
 
     code, body = call(url, "hm_hr", {"reason": "本人已考取公务员，书面申请放弃聘用"})
     assert code == 200, body
+    assert set(body) == set(ApplicationOut.model_fields)  # the officer: the full application, as before
     assert (body["id"], body["round_id"], body["name"]) == (wang, rid, "王芳")
     assert (body["status"], body["status_label"]) == ("not_hired", "不予聘用")
     # the database: 王芳 not hired, 李明 (2nd of post 01) fills the place; 丁一 untouched
@@ -136,27 +156,53 @@ def test_a_proposed_hire_declines_through_the_api_and_the_next_in_ranking_is_ref
     assert snapshot(rid) == after
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: the street's decline is written, then the answer (read through the round's "
-    "visibility check, which a street does not pass) is 404 round_not_found",
-)
-def test_the_posts_street_office_may_record_a_decline_through_the_api(
+def test_the_posts_street_office_records_a_decline_and_gets_only_what_its_desk_shows(
     actor: GetActor, set_clock: Clock, call: Api
 ) -> None:
-    """hire.decline lets the street that signs the contract record a decline, as the round's officer may;
-    the endpoint then rebuilds its answer with registration.load_application, which refuses anyone who
-    does not oversee the county's round. So the decline is committed (王芳 not hired, 李明 refilled, the
-    audit row written) but answered 404, and a client that retries is told 409. Strict: remove the mark
-    once the endpoint answers the street."""
+    """hire.decline lets the street that signs the contract record a decline, as the round's officer may.
+    The street does not oversee the county's round, so it is not answered with the full application
+    (screening reasons, flags, scores) but with what its hiring desk shows of the candidate, and who moved
+    up into the place. (Once answered 404 round_not_found after the decline was written.)"""
     _, ids = to_notice(actor, set_clock)
     set_clock(AFTER_NOTICE)
     timers.sweep(worker_id="t")
-    code, body = call(f"/applications/{ids['王芳']}/decline", "xhxl_hr", {"reason": "本人书面申请放弃聘用"})
+    wang, li, ding = ids["王芳"], ids["李明"], ids["丁一"]
+    assert street_user(wang) == "xhxl_hr"  # the demo street office of 王芳's post
+    desk = {row["application_id"]: row["post"] for row in desk_rows(call, "xhxl_hr")}
+    code, body = call(f"/applications/{wang}/decline", "xhxl_hr", {"reason": "本人书面申请放弃聘用"})
     assert code == 200, body
-    assert body["status"] == "not_hired" and app(ids["王芳"]).status == "not_hired"
-    assert last_entry(ids["王芳"]).actor_id == user_id(actor, "xhxl_hr")
-    assert app(ids["李明"]).status == "selected"
+    assert body == {
+        "id": wang,
+        "name": "王芳",
+        "post": desk[wang],
+        "status": "not_hired",
+        "status_label": "不予聘用",
+        "refilled_by": {"id": li, "name": "李明"},
+    }
+    assert desk[wang] == "01 公园西路社区 社区专职工作人员"  # post code, community, title
+    assert app(wang).status == "not_hired"
+    assert last_entry(wang).actor_id == user_id(actor, "xhxl_hr")
+    assert (app(li).status, app(li).refill_for_id) == ("selected", wang)
+    assert wang not in {row["application_id"] for row in desk_rows(call, "xhxl_hr")}
+    # a retry is refused as for the officer (the decline is recorded once)
+    refused(call(f"/applications/{wang}/decline", "xhxl_hr", {"reason": "再次放弃"}), 409,
+            "transition_not_allowed", "报名当前为「不予聘用」，不能执行「放弃聘用」")  # fmt: skip
+
+    # nobody left to move up (post 02's only reserve, 马丽, gave up first): the answer says so
+    run(registration.withdraw_by_officer, actor("hm_hr"), ids["马丽"], "本人放弃")
+    street = street_user(ding)
+    desk = {row["application_id"]: row["post"] for row in desk_rows(call, street)}
+    code, body = call(f"/applications/{ding}/decline", street, {"reason": "本人书面申请放弃聘用"})
+    assert code == 200, body
+    assert body == {
+        "id": ding,
+        "name": "丁一",
+        "post": desk[ding],
+        "status": "not_hired",
+        "status_label": "不予聘用",
+        "refilled_by": None,
+    }
+    assert app(ding).status == "not_hired" and last_entry(ding).actor_id == user_id(actor, street)
 
 
 # -- 2. POST /applications/{id}/return-to-reserve -------------------------------------------------
