@@ -115,7 +115,7 @@ def _inner(plans: int, part: str) -> None:
         who = approvers[decision]
         for task_id in ids:
             with UnitOfWork() as uow:  # as api/routes/tasks_api.py does it
-                _seen = tasks.get_visible(uow, who, task_id, for_update=True)
+                tasks.get_visible(uow, who, task_id, for_update=True)
                 tasks.complete(uow, who, task_id, decision, "同意")
                 uow.commit()
 

@@ -59,6 +59,11 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+def sqlite_file(database: str | None) -> bool:
+    """Whether a SQLite URL's database names a file on disk (not in memory, not a `file:` URI)."""
+    return bool(database) and database != ":memory:" and not str(database).startswith("file:")
+
+
 def make_session_factory(engine: Engine, *, readonly: bool = False) -> sessionmaker[Session]:
     bind = engine.execution_options(**{READONLY: True}) if readonly else engine
     return sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
@@ -76,7 +81,7 @@ class WalCheckpointer:
 
     def __init__(self, engine: Engine, interval: float = 1.0) -> None:
         database = engine.url.database
-        if not is_sqlite(engine) or not database or database == ":memory:" or database.startswith("file:"):
+        if not is_sqlite(engine) or database is None or not sqlite_file(database):
             raise ValueError("WalCheckpointer needs a SQLite database file")
         self.engine, self.database, self.interval = engine, database, interval
         self._stop = threading.Event()

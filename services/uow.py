@@ -12,6 +12,7 @@ from types import TracebackType
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from db.engine import sqlite_file
 from services import clock as clock_service
 from services.runtime import Runtime, get_runtime
 
@@ -28,7 +29,7 @@ _lock_files: dict[str, tuple[int, int]] = {}  # database path -> (pid that opene
 def _writer_lock_fd(database: str | None) -> int | None:
     """This process's descriptor of the database's writer-lock file (None for an in-memory database).
     Opened once per process: a descriptor inherited through fork would share the lock with the parent."""
-    if not database or database == ":memory:" or database.startswith("file:"):
+    if database is None or not sqlite_file(database):
         return None
     held = _lock_files.get(database)
     if held is not None and held[0] == os.getpid():

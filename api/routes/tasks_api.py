@@ -78,9 +78,9 @@ async def _act(task_id: int, actor: Any, fn: Any, *args: Any, **kwargs: Any) -> 
 
 def _act_now(task_id: int, actor: Any, fn: Any, *args: Any, **kwargs: Any) -> TaskOut:
     with UnitOfWork() as uow:
-        # Held until the action has run: the session's identity map is weak, and the action's own load
-        # of the task is answered from it only while this reference keeps the row there.
-        _seen = tasks.get_visible(uow, actor, task_id, for_update=True)
+        # Locked and kept in the session (db/repos/tasks.get_task): the action's own load is answered
+        # from it, without a second SELECT.
+        tasks.get_visible(uow, actor, task_id, for_update=True)
         task = fn(uow, actor, task_id, *args, **kwargs)
         uow.commit()
         return TaskOut.of(task, actor, uow.now)

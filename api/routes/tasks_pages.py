@@ -119,7 +119,7 @@ def _back(task_id: int, message: str) -> Response:
 @router.post("/tasks/{task_id}/claim")
 def claim(task_id: int, actor: CurrentActor) -> Response:
     with UnitOfWork() as uow:
-        _seen = tasks.get_visible(uow, actor, task_id)  # kept: the action then reads it from the identity map
+        tasks.get_visible(uow, actor, task_id, for_update=True)  # the action reads it from the session
         tasks.claim(uow, actor, task_id)
         uow.commit()
     return _back(task_id, "已签收")
@@ -128,7 +128,7 @@ def claim(task_id: int, actor: CurrentActor) -> Response:
 @router.post("/tasks/{task_id}/release")
 def release(task_id: int, actor: CurrentActor) -> Response:
     with UnitOfWork() as uow:
-        _seen = tasks.get_visible(uow, actor, task_id)  # kept: the action then reads it from the identity map
+        tasks.get_visible(uow, actor, task_id, for_update=True)  # the action reads it from the session
         tasks.release(uow, actor, task_id)
         uow.commit()
     return _back(task_id, "已退回任务池")
@@ -143,7 +143,7 @@ def complete(
     return_to: Annotated[str, Form()] = "previous",
 ) -> Response:
     with UnitOfWork() as uow:
-        _seen = tasks.get_visible(uow, actor, task_id)  # kept: the action then reads it from the identity map
+        tasks.get_visible(uow, actor, task_id, for_update=True)  # the action reads it from the session
         task = tasks.complete(uow, actor, task_id, decision, opinion, return_to)  # type: ignore[arg-type]
         uow.commit()
     return RedirectResponse(
@@ -156,7 +156,7 @@ def delegate(
     task_id: int, actor: CurrentActor, to_user_id: Annotated[int, Form()], note: Annotated[str, Form()] = ""
 ) -> Response:
     with UnitOfWork() as uow:
-        _seen = tasks.get_visible(uow, actor, task_id)  # kept: the action then reads it from the identity map
+        tasks.get_visible(uow, actor, task_id, for_update=True)  # the action reads it from the session
         tasks.delegate(uow, actor, task_id, to_user_id, note)
         uow.commit()
     return _back(task_id, "已委派")
@@ -165,7 +165,7 @@ def delegate(
 @router.post("/tasks/{task_id}/resolve")
 def resolve(task_id: int, actor: CurrentActor, opinion: Annotated[str, Form()]) -> Response:
     with UnitOfWork() as uow:
-        _seen = tasks.get_visible(uow, actor, task_id)  # kept: the action then reads it from the identity map
+        tasks.get_visible(uow, actor, task_id, for_update=True)  # the action reads it from the session
         tasks.resolve(uow, actor, task_id, opinion)
         uow.commit()
     return RedirectResponse("/inbox?flash=已交回委派人", status_code=303)
@@ -179,7 +179,7 @@ def transfer(
     reason: Annotated[str, Form()],
 ) -> Response:
     with UnitOfWork() as uow:
-        _seen = tasks.get_visible(uow, actor, task_id)  # kept: the action then reads it from the identity map
+        tasks.get_visible(uow, actor, task_id, for_update=True)  # the action reads it from the session
         tasks.transfer(uow, actor, task_id, to_department_id=to_department_id, reason=reason)
         uow.commit()
     return RedirectResponse("/inbox?flash=已转办", status_code=303)
@@ -188,7 +188,7 @@ def transfer(
 @router.post("/tasks/{task_id}/remind")
 def remind(task_id: int, actor: CurrentActor, message: Annotated[str, Form()] = "") -> Response:
     with UnitOfWork() as uow:
-        _seen = tasks.get_visible(uow, actor, task_id)  # kept: the action then reads it from the identity map
+        tasks.get_visible(uow, actor, task_id, for_update=True)  # the action reads it from the session
         tasks.remind(uow, actor, task_id, message)
         uow.commit()
     return _back(task_id, "已催办")

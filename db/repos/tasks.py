@@ -40,21 +40,26 @@ def get_task(session: Session, task_id: int, *, for_update: bool = False) -> Tas
 
     The group comes with the task in one statement (settling the step reads it next): on SQLite, whose
     write transaction is the lock, that is all; on PostgreSQL the statement locks the group only
-    (FOR UPDATE OF task_group), and the task is then locked and re-read."""
+    (FOR UPDATE OF task_group), and the task is then locked and re-read. What this loads is kept for the
+    session (`keep`): a visibility check and the action after it load the task once."""
     if not for_update:
-        return _TASK.get(session, task_id)
-    if _TASK.holds_lock(session, task_id) and _TASK.in_map(session, task_id):
-        return _TASK.get(session, task_id, for_update=True)  # loaded (and locked) in this transaction
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    row = session.execute(_WITH_GROUP if sqlite else _WITH_GROUP_LOCKED, {"pk": task_id}).first()
-    if row is None:
-        return None
-    keep(session, row[1])
-    if sqlite:
-        task: Task = row[0]
-        return task
-    _GROUP.mark_locked(session, row[1].id)
-    return _TASK.get(session, task_id, for_update=True)
+        task = _TASK.get(session, task_id)
+    elif _TASK.holds_lock(session, task_id) and _TASK.in_map(session, task_id):
+        task = _TASK.get(session, task_id, for_update=True)  # loaded (and locked) in this transaction
+    else:
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        row = session.execute(_WITH_GROUP if sqlite else _WITH_GROUP_LOCKED, {"pk": task_id}).first()
+        if row is None:
+            return None
+        keep(session, row[1])
+        if sqlite:
+            task = row[0]
+        else:
+            _GROUP.mark_locked(session, row[1].id)
+            task = _TASK.get(session, task_id, for_update=True)
+    if task is not None:
+        keep(session, task)
+    return task
 
 
 _WITH_GROUP = (
