@@ -124,9 +124,11 @@ def test_dispatcher_runs_a_queued_batch_as_its_own_flow_run(
         )
         # The on-demand deployment: named from the batch by the flow itself; a done batch is not run again.
         on_demand = api.get(f"/deployments/name/{ON_DEMAND}").json()
-        again = api.post(
+        created = api.post(
             f"/deployments/{on_demand['id']}/create_flow_run", json={"parameters": {"batch_id": batch_id}}
-        ).json()["id"]
+        )
+        assert created.status_code == 201, f"Prefect refused the flow run: {created.status_code} {created.text}"
+        again = created.json()["id"]
         second = _wait(
             "the on-demand run Completed",
             lambda: (r := api.get(f"/flow_runs/{again}").json())["state_type"] == "COMPLETED" and r,
