@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from db import hot_rows
 from db.base import Base, BigId, IdMixin
 from states.recruitment_plan import RecruitmentPlanMachine
 
@@ -40,6 +41,9 @@ class RecruitmentPlan(IdMixin, Base):
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+hot_rows.register(RecruitmentPlan)  # a decided step moves the plan: written by a prepared UPDATE at flush
 
 
 class RecruitmentPlanPost(IdMixin, Base):

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from db import hot_rows
 from db.base import Base, BigId, IdMixin
 from states.task import TaskMachine
 
@@ -77,6 +78,10 @@ class Task(IdMixin, Base):
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+# Every task action changes a task and often its group: written by prepared UPDATEs at flush.
+hot_rows.register(TaskGroup, Task)
 
 
 class Notification(IdMixin, Base):

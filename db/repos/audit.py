@@ -19,6 +19,7 @@ from sqlalchemy import Row, Table, and_, bindparam, func, insert, or_, select, u
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from db import prepared
 from db.models.audit import GENESIS, AuditEntry, AuditHead, entry_hash
 from db.repos import set_wise
 from domain.errors import ShegongError
@@ -78,8 +79,8 @@ def lock_head(session: Session) -> Head:
 
 
 def _select_head(session: Session, *, lock: bool) -> Head | None:
-    row = session.execute(_HEAD_FOR_UPDATE if lock else _HEAD).first()
-    return None if row is None else Head(row[0], row[1])
+    rows = prepared.execute(session, _HEAD_FOR_UPDATE if lock else _HEAD, autoflush=True).rows
+    return Head(rows[0][0], rows[0][1]) if rows else None
 
 
 def append(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -95,14 +96,13 @@ def append(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[dict[str
         full = dict(row, seq=seq, prev_hash=prev)
         full["hash"] = prev = entry_hash(full)
         written.append(full)
-    if len(written) == 1:
-        session.execute(_INSERT, written[0])
-    elif len(written) >= set_wise.COPY_MIN and set_wise.is_postgresql(session):
+    if len(written) >= set_wise.COPY_MIN and set_wise.is_postgresql(session):
         set_wise.copy_in(session, log_table, written)
     else:
+        keys = tuple(written[0])
         for i in range(0, len(written), INSERT_CHUNK):
-            session.execute(_INSERT, written[i : i + INSERT_CHUNK])
-    session.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
+            prepared.executemany(session, _INSERT, written[i : i + INSERT_CHUNK], keys=keys)
+    prepared.execute(session, _MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
     return written
 
 

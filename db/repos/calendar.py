@@ -10,6 +10,7 @@ from typing import cast
 from sqlalchemy import ColumnElement, Table, select, update
 from sqlalchemy.orm import Session
 
+from db import prepared
 from db.models.calendar import CalendarDay, CalendarVersion, CalendarYear
 
 _version = cast(Table, CalendarVersion.__table__)
@@ -18,8 +19,8 @@ _TOKEN = select(_version.c.token).where(_version.c.id == 1)
 
 
 def version_token(session: Session) -> str | None:
-    token: str | None = session.scalar(_TOKEN)
-    return token
+    rows = prepared.execute(session, _TOKEN, autoflush=True).rows
+    return str(rows[0][0]) if rows and rows[0][0] is not None else None
 
 
 def bump_version(session: Session, now: datetime) -> str:

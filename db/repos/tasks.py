@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from db import prepared
 from db.models.tasks import Notification, Task, TaskGroup
 from db.repos.by_pk import ByPk, keep
 
@@ -129,7 +130,7 @@ def cancel_active(
         session.flush()  # the database must see them before the set-wise SELECT and UPDATE
     if group_id is not None and case is None:
         params = {"group_id": group_id, "exclude": -1 if exclude_task_id is None else exclude_task_id}
-        ids = list(session.scalars(_ACTIVE_IN_GROUP, params))
+        ids = [int(r[0]) for r in prepared.execute(session, _ACTIVE_IN_GROUP, params, autoflush=True).rows]
     else:
         conds: list[ColumnElement[bool]] = [Task.status.in_(ACTIVE)]
         if group_id is not None:
@@ -160,7 +161,7 @@ def cancel_active(
 _task_table = cast(Table, Task.__table__)
 _ACTIVE_IN_GROUP = select(_task_table.c.id).where(
     _task_table.c.group_id == bindparam("group_id"),
-    _task_table.c.status.in_(ACTIVE),
+    or_(*(_task_table.c.status == s for s in ACTIVE)),  # no expanding IN: run as a prepared statement
     _task_table.c.id != bindparam("exclude"),
 )
 

@@ -14,6 +14,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
+from db import prepared
 from db.models.tasks import Task, TaskGroup
 from db.models.timers import Timer
 from db.repos import set_wise
@@ -46,6 +47,10 @@ def _insert_returning_ids(session: Session, stmt: Any, rows: Sequence[Mapping[st
         ids = set_wise.reserve_ids(session, table, len(rows))
         set_wise.copy_in(session, table, [{"id": i, **r} for i, r in zip(ids, rows, strict=True)])
         return ids
+    keys = tuple(rows[0])
+    if len(rows) == 1 or not set_wise.is_postgresql(session):
+        # One statement per row on the driver (in-process for sqlite3): the ids come back in order.
+        return [int(prepared.execute(session, stmt, r, keys=keys).rows[0][0]) for r in rows]
     result = session.connection().execute(stmt, [dict(r) for r in rows])
     return [int(i) for i in result.scalars()]
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from db import prepared
 from db.models.timers import Timer, TimerState
 
 PENDING = TimerState.PENDING.value
@@ -93,7 +94,7 @@ def insert_if_absent(session: Session, values: dict[str, Any] | list[dict[str, A
     if not rows:
         return
     if all(len(r) == len(_NEW_ROW_KEYS) and all(k in r for k in _NEW_ROW_KEYS) for r in rows):
-        session.execute(_INSERT_NEW_IF_ABSENT, rows)
+        prepared.executemany(session, _INSERT_NEW_IF_ABSENT, rows)
         return
     stmt = _INSERT_IF_ABSENT["postgresql" if _dialect(session) == "postgresql" else "sqlite"]
     session.execute(stmt, values)
@@ -234,7 +235,7 @@ def cancel_pending(
         # No Timer object in the session to keep in step: a plain prebuilt UPDATE (the hot path of
         # every task completion) instead of the ORM's update with a RETURNING fetch.
         params = {"subject_type_": subject_type, "subject_id_": subject_id, "now_": now}
-        return int(session.execute(_CANCEL_SUBJECT, params).rowcount)  # type: ignore[attr-defined]
+        return prepared.execute(session, _CANCEL_SUBJECT, params, autoflush=True).rowcount
     result = session.execute(
         update(Timer)
         .where(*conds)
