@@ -214,6 +214,17 @@ def cancel_pending(
     kinds: Sequence[str] | None = None,
 ) -> int:
     """Cancel pending rows by key, or by subject (optionally only some kinds); return how many."""
+    if (
+        dedupe_key is None
+        and kinds is None
+        and subject_type is not None
+        and subject_id is not None
+        and not _timers_loaded(session)
+    ):
+        # No Timer object in the session to keep in step: a prepared UPDATE (the hot path of every task
+        # completion) instead of the ORM's update with a RETURNING fetch.
+        params = {"subject_type_": subject_type, "subject_id_": subject_id, "now_": now}
+        return prepared.execute(session, _CANCEL_SUBJECT, params, autoflush=True).rowcount
     conds: list[ColumnElement[bool]] = [Timer.state == PENDING if dedupe_key else _PENDING_UNINDEXED]
     if dedupe_key is not None:
         conds.append(Timer.dedupe_key == dedupe_key)
@@ -225,17 +236,6 @@ def cancel_pending(
         conds.append(Timer.kind.in_(list(kinds)))
     if len(conds) == 1:
         raise ValueError("cancel_pending needs a key or a subject")
-    if (
-        dedupe_key is None
-        and kinds is None
-        and subject_type is not None
-        and subject_id is not None
-        and not _timers_loaded(session)
-    ):
-        # No Timer object in the session to keep in step: a plain prebuilt UPDATE (the hot path of
-        # every task completion) instead of the ORM's update with a RETURNING fetch.
-        params = {"subject_type_": subject_type, "subject_id_": subject_id, "now_": now}
-        return prepared.execute(session, _CANCEL_SUBJECT, params, autoflush=True).rowcount
     result = session.execute(
         update(Timer)
         .where(*conds)
