@@ -3,6 +3,7 @@ defines `router` is included. No Prefect here: flows run in their own processes.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import pkgutil
 from collections.abc import AsyncIterator
@@ -19,17 +20,30 @@ from services import runtime
 
 STATIC = Path(__file__).resolve().parent / "static"
 HOT = ("tasks_api",)  # task actions and the inbox: most requests of a working day
+GC_GEN0_THRESHOLD = 7000
 
 
 @asynccontextmanager
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # SQLite: the WAL is checkpointed by a background thread while the app runs, never inside a request.
     checkpoints = runtime.start_wal_checkpoints()
+    _tune_gc()
     try:
         yield
     finally:
         if checkpoints is not None:
             checkpoints.stop()
+
+
+def _tune_gc() -> None:
+    """The collector's youngest generation collected every 7,000 net allocations rather than CPython's 700.
+    Each young collection promotes whatever requests in flight hold at that moment; with 32 requests in
+    flight that is thousands of objects each time, and once they add up to a quarter of the heap a full
+    collection runs: 130-170 ms here, stopping every request of the process. Measured per worker (2 workers,
+    400 plans created then 800 completions over HTTP): full collections 3 -> 1, young ones ~310 -> ~19,
+    time in the collector ~590-650 ms -> ~190-230 ms. (gc.freeze() after start-up was tried too: young
+    collections then cost ~10 ms each at the default threshold, 40x more, for a reason not found; unused.)"""
+    gc.set_threshold(GC_GEN0_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
