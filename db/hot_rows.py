@@ -1,4 +1,11 @@
-"""Rows on the hot path (a task, its group, its case) written at flush time by prepared UPDATEs.
+"""Rows on the hot path (a task, its group, its case): loaded by prepared SELECTs (`materialise`), and
+written at flush time by prepared UPDATEs.
+
+Loading: the ORM's row-to-object machinery costs ~0.1-0.2 ms per statement here. A registered class's row
+read by a prepared statement (`columns` in order) becomes an object as the ORM would make it: its column
+values are the loaded ones (deferred columns left unloaded, loaded on first use), and it joins the session
+as a persistent row of its identity. Callers use it only for a row not already in the session's identity
+map (the ORM's own load refreshes one that is).
 
 Every task action ends with the ORM flushing two or three changed rows; its unit-of-work machinery costs
 about 0.25 ms per row here, several times the UPDATE itself. For the classes registered here, a flush
@@ -15,10 +22,11 @@ UPDATE on its own (onupdate defaults, server-side onupdate, relationships): chec
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, and_, bindparam, event, inspect, update
-from sqlalchemy.orm import ColumnProperty, Mapper, Session, UOWTransaction
+from sqlalchemy import Column, Table, and_, bindparam, event, inspect, update
+from sqlalchemy.orm import ColumnProperty, Mapper, Session, UOWTransaction, make_transient_to_detached
 from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import ClauseElement
@@ -84,6 +92,35 @@ def describe(cls: type) -> _Hot:
     pk = str(next(iter(table.primary_key.columns)).name)
     name = None if version is None else str(version.name)
     return _Hot(table, pk, name, mapper.version_id_generator, columns)
+
+
+def is_hot(cls: type) -> bool:
+    if _pending:
+        _resolve()
+    return cls in _hot
+
+
+def columns(cls: type, unloaded: tuple[str, ...] = ()) -> list[Column[Any]]:
+    """The table columns `materialise` takes, in its order (every mapped column but `unloaded`)."""
+    if _pending:
+        _resolve()
+    hot = _hot[cls]
+    return [hot.table.c[name] for key, name in hot.columns.items() if key not in unloaded]
+
+
+def materialise(session: Session, cls: type, values: Sequence[Any], unloaded: tuple[str, ...] = ()) -> Any:
+    """The persistent object of `cls` for a row read by a prepared statement (`values`: its `columns`
+    processed by their types), added to the session. The row must not be in its identity map already."""
+    hot = _hot[cls]
+    mapper: Mapper[Any] = inspect(cls)
+    obj = mapper.class_manager.new_instance()
+    d = obj.__dict__
+    keys = [k for k in hot.columns if k not in unloaded]
+    for key, value in zip(keys, values, strict=True):
+        d[key] = value
+    make_transient_to_detached(obj)  # identity from its primary key; loaded values are the committed ones
+    session.add(obj)  # a detached row with an identity joins as persistent
+    return obj
 
 
 def _statement(cls: type, hot: _Hot, changed: frozenset[str]) -> ClauseElement:

@@ -12,34 +12,58 @@ from __future__ import annotations
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Mapper, Session, class_mapper
+from sqlalchemy.orm import Mapper, Session, class_mapper, defer
 from sqlalchemy.orm.interfaces import ORMOption
+
+from db import hot_rows, prepared
 
 T = TypeVar("T")
 
 
 class ByPk(Generic[T]):
-    def __init__(self, model: type[T], *options: ORMOption) -> None:
+    """`deferred`: attributes left unloaded until used (a large JSON column, say)."""
+
+    def __init__(self, model: type[T], *, deferred: tuple[str, ...] = ()) -> None:
         self.model = model
         self.mapper: Mapper[T] = class_mapper(model)
         (pk,) = self.mapper.primary_key
-        self.options = options
-        self.plain = select(model).options(*options).where(pk == bindparam("pk"))
+        self.deferred = deferred
+        self.options: tuple[ORMOption, ...] = tuple(defer(getattr(model, a)) for a in deferred)
+        self.plain = select(model).options(*self.options).where(pk == bindparam("pk"))
         # A row read before it was locked may have changed meanwhile: the locked read refreshes it.
         self.locked = self.plain.with_for_update().execution_options(populate_existing=True)
+        self._rows: dict[bool, Any] = {}  # locked? -> prepared SELECT of the columns (hot rows)
 
     def get(self, session: Session, pk: Any, *, for_update: bool = False) -> T | None:
         key = self.mapper.identity_key_from_primary_key((pk,))
         if for_update and session.get_bind().dialect.name != "sqlite":
             if key in session.identity_map and key in _locked_keys(session):
                 return session.get(self.model, pk, options=self.options)  # locked earlier in this transaction
-            row = session.scalars(self.locked, {"pk": pk}).first()
+            if key in session.identity_map:  # read before, unlocked: the ORM's locked read refreshes it
+                row = session.scalars(self.locked, {"pk": pk}).first()
+            else:
+                row = self._load(session, pk, locked=True)
             if row is not None:
                 _locked_keys(session).add(key)
             return row
         if key in session.identity_map:
             return session.get(self.model, pk, options=self.options)  # from the map (refreshed if expired)
-        return session.scalars(self.plain, {"pk": pk}).first()
+        return self._load(session, pk, locked=False)
+
+    def _load(self, session: Session, pk: Any, *, locked: bool) -> T | None:
+        """A row not in the identity map: by a prepared SELECT for a hot row (`db.hot_rows`), else the ORM."""
+        if not hot_rows.is_hot(self.model):
+            return session.scalars(self.locked if locked else self.plain, {"pk": pk}).first()
+        stmt = self._rows.get(locked)
+        if stmt is None:
+            (pk_col,) = self.mapper.primary_key
+            stmt = select(*hot_rows.columns(self.model, self.deferred)).where(pk_col == bindparam("pk"))
+            self._rows[locked] = stmt = stmt.with_for_update() if locked else stmt
+        rows = prepared.execute(session, stmt, {"pk": pk}, autoflush=True).rows
+        if not rows:
+            return None
+        obj: T = hot_rows.materialise(session, self.model, rows[0], self.deferred)
+        return obj
 
     def in_map(self, session: Session, pk: Any) -> bool:
         """Whether the row is loaded in the session already."""

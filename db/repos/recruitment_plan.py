@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, or_, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from db.models.org import Jurisdiction
 from db.models.recruitment_plan import RecruitmentPlan, RecruitmentPlanPost
@@ -20,7 +20,7 @@ LIVE = ("in_review", "approved")
 
 
 _PLAN = ByPk(RecruitmentPlan)
-_PLAN_WITHOUT_PROFILE = ByPk(RecruitmentPlan, defer(RecruitmentPlan.profile))
+_PLAN_WITHOUT_PROFILE = ByPk(RecruitmentPlan, deferred=("profile",))
 
 
 def get(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from db import prepared
+from db import hot_rows, prepared
 from db.models.tasks import Notification, Task, TaskGroup
 from db.repos.by_pk import ByPk, keep
 
@@ -48,25 +48,67 @@ def get_task(session: Session, task_id: int, *, for_update: bool = False) -> Tas
     elif _TASK.holds_lock(session, task_id) and _TASK.in_map(session, task_id):
         task = _TASK.get(session, task_id, for_update=True)  # loaded (and locked) in this transaction
     else:
-        sqlite = session.get_bind().dialect.name == "sqlite"
-        row = session.execute(_WITH_GROUP if sqlite else _WITH_GROUP_LOCKED, {"pk": task_id}).first()
-        if row is None:
-            return None
-        keep(session, row[1])
-        if sqlite:
-            task = row[0]
-        else:
-            _GROUP.mark_locked(session, row[1].id)
-            task = _TASK.get(session, task_id, for_update=True)
+        task = _with_group(session, task_id)
     if task is not None:
         keep(session, task)
     return task
+
+
+def _with_group(session: Session, task_id: int) -> Task | None:
+    """The task and its group by one prepared SELECT (`db.hot_rows`); on PostgreSQL the statement locks the
+    group and the task is then locked and read by its own. A row the session holds already is refreshed by
+    the ORM's own statement instead."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if _TASK.in_map(session, task_id):  # read before in this transaction, unlocked (PostgreSQL)
+        return _with_group_by_orm(session, task_id, sqlite)
+    stmts = _rows_with_group()
+    rows = prepared.execute(session, stmts[0 if sqlite else 1], {"pk": task_id}, autoflush=True).rows
+    if not rows:
+        return None
+    n = len(hot_rows.columns(Task))
+    group_id = rows[0][n + stmts[2]]
+    if _GROUP.in_map(session, group_id):
+        return _with_group_by_orm(session, task_id, sqlite)
+    keep(session, hot_rows.materialise(session, TaskGroup, rows[0][n:]))
+    if sqlite:
+        task: Task = hot_rows.materialise(session, Task, rows[0][:n])
+        return task
+    _GROUP.mark_locked(session, group_id)
+    return _TASK.get(session, task_id, for_update=True)
+
+
+def _with_group_by_orm(session: Session, task_id: int, sqlite: bool) -> Task | None:
+    row = session.execute(_WITH_GROUP if sqlite else _WITH_GROUP_LOCKED, {"pk": task_id}).first()
+    if row is None:
+        return None
+    keep(session, row[1])
+    if sqlite:
+        task: Task = row[0]
+        return task
+    _GROUP.mark_locked(session, row[1].id)
+    return _TASK.get(session, task_id, for_update=True)
 
 
 _WITH_GROUP = (
     select(Task, TaskGroup).join(TaskGroup, TaskGroup.id == Task.group_id).where(Task.id == bindparam("pk"))
 )
 _WITH_GROUP_LOCKED = _WITH_GROUP.with_for_update(of=TaskGroup).execution_options(populate_existing=True)
+_rows_stmts: list[Any] = []
+
+
+def _rows_with_group() -> list[Any]:
+    """[SQLite statement, PostgreSQL statement, where the group's id is among the group's columns]: the
+    task's columns then its group's, in `db.hot_rows` order."""
+    if not _rows_stmts:
+        group_cols = hot_rows.columns(TaskGroup)
+        group_id_at = next(i for i, c in enumerate(group_cols) if c is TaskGroup.__table__.c.id)
+        plain = (
+            select(*hot_rows.columns(Task), *group_cols)
+            .join_from(Task, TaskGroup, TaskGroup.id == Task.group_id)
+            .where(Task.id == bindparam("pk"))
+        )
+        _rows_stmts.extend([plain, plain.with_for_update(of=TaskGroup.__table__), group_id_at])
+    return _rows_stmts
 
 
 def get_group(session: Session, group_id: int, *, for_update: bool = False) -> TaskGroup | None:

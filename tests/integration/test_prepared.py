@@ -10,12 +10,13 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import ForeignKey, bindparam, event, insert, select, update
+from sqlalchemy import ForeignKey, bindparam, event, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 from sqlalchemy.orm.exc import StaleDataError
 
 from db import hot_rows, prepared
+from db.models.org import Jurisdiction, User
 from db.models.tasks import Task, TaskGroup
 from db.models.timers import Timer
 from services.runtime import Runtime
@@ -219,3 +220,68 @@ def test_register_refuses_what_it_would_write_wrongly() -> None:
     with pytest.raises(TypeError, match="relationships"):
         hot_rows.describe(_Parent)
     assert set(hot_rows.describe(_Child).columns) == {"id", "parent_id"}  # plain columns only: accepted
+
+
+def test_hot_row_loaded_by_a_prepared_select_is_the_orms_row(runtime: Runtime, statements: list[str]) -> None:
+    from db.repos import tasks as task_repo
+
+    with UnitOfWork() as uow:
+        task = _group_and_task(uow.session)
+        task.due_at = T1
+        task_id, group_id = task.id, task.group_id
+        uow.commit()
+    with UnitOfWork() as uow:
+        statements.clear()
+        task = task_repo.get_task(uow.session, task_id, for_update=True)
+        assert task is not None
+        assert statements.count("SELECT") == 0  # task and group by one prepared statement
+        assert uow.session.identity_map.contains_state(inspect(task))
+        assert (task.title, task.due_at, task.created_at, task.version) == ("审核：案", T1, T0, 2)
+        group = task_repo.get_group(uow.session, group_id)
+        assert group is not None and group.step_label == "审核" and inspect(group).persistent
+        assert task_repo.get_task(uow.session, task_id, for_update=True) is task  # the map answers
+        assert not uow.session.dirty
+        task.status = "claimed"  # changes and flushes as a row the ORM loaded
+        uow.commit()
+    with UnitOfWork(readonly=True) as uow:
+        assert uow.session.get(Task, task_id).status == "claimed"  # type: ignore[union-attr]
+        assert task_repo.get_task(uow.session, 10**9) is None
+
+
+def test_deferred_column_of_a_prepared_load_is_read_on_first_use(runtime: Runtime) -> None:
+    from db.models.recruitment_plan import RecruitmentPlan
+    from db.repos import recruitment_plan as plan_repo
+
+    profile = {"key": "inner_mongolia", "值": [1, 2]}
+    with UnitOfWork() as uow:
+        jur = Jurisdiction(code="150000", name="内蒙古自治区", level="region", path="/")
+        user = User(username="hr", display_name="人社干部", password_hash="x", created_at=T0)
+        uow.session.add_all([jur, user])
+        uow.session.flush()
+        plan = RecruitmentPlan(
+            jurisdiction_id=jur.id,
+            jurisdiction_path="/1/",
+            title="方案",
+            year=2026,
+            status="draft",
+            step_index=0,
+            policy_keys=["inner_mongolia"],
+            profile=profile,
+            profile_fingerprint="f",
+            chain=[],
+            created_by_id=user.id,
+            created_at=T0,
+            updated_at=T0,
+        )
+        uow.session.add(plan)
+        uow.commit()
+        plan_id = plan.id
+    with UnitOfWork() as uow:
+        plan = plan_repo.get(uow.session, plan_id, with_profile=False)
+        assert plan is not None and "profile" not in plan.__dict__
+        assert plan.title == "方案" and plan.policy_keys == ["inner_mongolia"]
+        assert plan.profile == profile  # loaded now
+        plan.title = "方案（改）"
+        uow.commit()
+    with UnitOfWork(readonly=True) as uow:
+        assert uow.session.get(RecruitmentPlan, plan_id).title == "方案（改）"  # type: ignore[union-attr]
