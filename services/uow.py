@@ -53,6 +53,26 @@ def _acquire_writer(database: str | None) -> None:
     _depth += 1
 
 
+def _try_acquire_writer(database: str | None) -> bool:
+    """`_acquire_writer` if no other writer holds the lock now; False (nothing held) otherwise."""
+    global _depth
+    if not _SQLITE_WRITER.acquire(blocking=False):
+        return False
+    try:
+        if _depth == 0:
+            fd = _writer_lock_fd(database)
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        _SQLITE_WRITER.release()
+        return False
+    except BaseException:
+        _SQLITE_WRITER.release()
+        raise
+    _depth += 1
+    return True
+
+
 def _release_writer(database: str | None) -> None:
     global _depth
     _depth -= 1
@@ -79,16 +99,34 @@ def _relock(session: Session, transaction: SessionTransaction) -> None:
             uow._locked = True
 
 
+class WriterBusy(Exception):
+    """A `nowait` unit of work could not start at once: another writer holds SQLite's writer lock, or the
+    database is not SQLite (whose statements wait on the network). Nothing was done; run it where it may
+    wait (a worker thread)."""
+
+
 class UnitOfWork:
     session: Session
 
-    def __init__(self, runtime: Runtime | None = None, *, readonly: bool = False) -> None:
+    def __init__(self, runtime: Runtime | None = None, *, readonly: bool = False, nowait: bool = False) -> None:
+        """`nowait`: a write unit of work that starts only if it will not wait on anything: on SQLite, with
+        the writer lock free at this moment (then it runs in-process to the end, never waiting on another
+        writer), else WriterBusy. For a caller that must not block (an event loop) but may run the work
+        itself when it is that cheap."""
         self.runtime = runtime or get_runtime()
         self.readonly = readonly
+        self.nowait = nowait
 
     def __enter__(self) -> UnitOfWork:
-        self._locked = not self.readonly and self.runtime.engine.dialect.name == "sqlite"
-        if self._locked:
+        sqlite = self.runtime.engine.dialect.name == "sqlite"
+        if self.nowait and (self.readonly or not sqlite):
+            raise WriterBusy("nowait: only a SQLite write unit of work can start without waiting")
+        self._locked = not self.readonly and sqlite
+        if self._locked and self.nowait:
+            if not _try_acquire_writer(self.runtime.engine.url.database):
+                self._locked = False
+                raise WriterBusy("another writer holds the SQLite writer lock")
+        elif self._locked:
             _acquire_writer(self.runtime.engine.url.database)
         try:
             return self._open()

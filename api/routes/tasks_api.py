@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
@@ -20,7 +20,7 @@ from api.schemas import (
     TransferIn,
 )
 from services import tasks
-from services.uow import UnitOfWork
+from services.uow import UnitOfWork, WriterBusy
 
 router = APIRouter(prefix="/api/v1", tags=["tasks"])
 
@@ -70,14 +70,27 @@ def _get_task(task_id: int, actor: Any) -> TaskOut:
         return TaskOut.of(tasks.get_visible(uow, actor, task_id), actor, uow.now)
 
 
-async def _act(task_id: int, actor: Any, fn: Any, *args: Any, **kwargs: Any) -> TaskOut:
-    """The action in the thread pool, once. The endpoints are async so that FastAPI checks the answer
-    against its model on the event loop: a sync endpoint would cost a second trip to the pool for that."""
-    return await run_in_threadpool(_act_now, task_id, actor, fn, *args, **kwargs)
+async def _act(task_id: int, actor: Any, fn: Any, *args: Any, **kwargs: Any) -> Response:
+    """The action, and its answer: a TaskOut (as the endpoints' response_model documents it) serialised once
+    by pydantic-core (returned as a Response, FastAPI does not validate it again, turn it into Python
+    objects and dump those with the json module).
+
+    On SQLite, when no other writer holds the writer lock at this moment, the action runs right here on
+    the event loop: it then waits on nothing (its ~1-2 ms are all CPU, which a worker thread would spend
+    too), and skips the two thread switches and the contention for the GIL between the loop and the pool
+    that a trip to the pool costs. Measured with the benchmark (2 workers, 32 clients): server CPU per
+    completion 3.5-3.7 ms -> 2.0-2.3 ms, closed-loop throughput 330-346/s -> 505-550/s. Otherwise (the lock
+    is taken: it may be held for long, by a batch say; or PostgreSQL, whose statements wait on the
+    network) it runs in the thread pool and waits there, never blocking the loop."""
+    try:
+        out = _act_now(task_id, actor, fn, *args, nowait=True, **kwargs)
+    except WriterBusy:
+        out = await run_in_threadpool(_act_now, task_id, actor, fn, *args, **kwargs)
+    return Response(out.model_dump_json(), media_type="application/json")
 
 
-def _act_now(task_id: int, actor: Any, fn: Any, *args: Any, **kwargs: Any) -> TaskOut:
-    with UnitOfWork() as uow:
+def _act_now(task_id: int, actor: Any, fn: Any, *args: Any, nowait: bool = False, **kwargs: Any) -> TaskOut:
+    with UnitOfWork(nowait=nowait) as uow:
         # Locked and kept in the session (db/repos/tasks.get_task): the action's own load is answered
         # from it, without a second SELECT.
         tasks.get_visible(uow, actor, task_id, for_update=True)
@@ -87,32 +100,32 @@ def _act_now(task_id: int, actor: Any, fn: Any, *args: Any, **kwargs: Any) -> Ta
 
 
 @router.post("/tasks/{task_id}/claim", response_model=TaskOut)
-async def claim(task_id: int, actor: CurrentActor) -> TaskOut:
+async def claim(task_id: int, actor: CurrentActor) -> Response:
     return await _act(task_id, actor, tasks.claim)
 
 
 @router.post("/tasks/{task_id}/release", response_model=TaskOut)
-async def release(task_id: int, actor: CurrentActor) -> TaskOut:
+async def release(task_id: int, actor: CurrentActor) -> Response:
     return await _act(task_id, actor, tasks.release)
 
 
 @router.post("/tasks/{task_id}/complete", response_model=TaskOut)
-async def complete(task_id: int, body: CompleteIn, actor: CurrentActor) -> TaskOut:
+async def complete(task_id: int, body: CompleteIn, actor: CurrentActor) -> Response:
     return await _act(task_id, actor, tasks.complete, body.decision, body.opinion, body.return_to)
 
 
 @router.post("/tasks/{task_id}/delegate", response_model=TaskOut)
-async def delegate(task_id: int, body: DelegateIn, actor: CurrentActor) -> TaskOut:
+async def delegate(task_id: int, body: DelegateIn, actor: CurrentActor) -> Response:
     return await _act(task_id, actor, tasks.delegate, body.to_user_id, body.note)
 
 
 @router.post("/tasks/{task_id}/resolve", response_model=TaskOut)
-async def resolve(task_id: int, body: ResolveIn, actor: CurrentActor) -> TaskOut:
+async def resolve(task_id: int, body: ResolveIn, actor: CurrentActor) -> Response:
     return await _act(task_id, actor, tasks.resolve, body.opinion)
 
 
 @router.post("/tasks/{task_id}/transfer", response_model=TaskOut)
-async def transfer(task_id: int, body: TransferIn, actor: CurrentActor) -> TaskOut:
+async def transfer(task_id: int, body: TransferIn, actor: CurrentActor) -> Response:
     return await _act(
         task_id,
         actor,
@@ -124,7 +137,7 @@ async def transfer(task_id: int, body: TransferIn, actor: CurrentActor) -> TaskO
 
 
 @router.post("/tasks/{task_id}/remind", response_model=TaskOut)
-async def remind(task_id: int, body: RemindIn, actor: CurrentActor) -> TaskOut:
+async def remind(task_id: int, body: RemindIn, actor: CurrentActor) -> Response:
     return await _act(task_id, actor, tasks.remind, body.message)
 
 

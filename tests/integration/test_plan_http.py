@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
 from services import identity, org
+from services.runtime import get_runtime
 from services.uow import UnitOfWork
 
 
@@ -185,3 +188,56 @@ def test_a_revoked_token_is_refused_at_once(client: TestClient) -> None:
         assert identity.revoke_bearer(uow.session, tok) is True
         uow.commit()
     assert client.get("/api/v1/tasks", headers=h).status_code == 401
+
+
+def test_a_task_action_waits_off_the_event_loop_while_another_writer_holds_the_lock(
+    client: TestClient,
+) -> None:
+    """On SQLite an action runs on the event loop only when the writer lock is free; held by another
+    writer, the action waits for it in the thread pool, the loop meanwhile answering other requests.
+    (On PostgreSQL every action runs in the pool, and an open unit of work elsewhere does not stop it.)"""
+    sqlite = get_runtime().engine.dialect.name == "sqlite"
+    hr, sw = token_for("hm_hr"), token_for("hhht_sw")
+    jid, comms = communities("150103")
+    body = {
+        "jurisdiction_id": jid,
+        "title": "等待",
+        "year": 2026,
+        "posts": [{"community_id": comms[0], "posts": 1}],
+    }
+    pid = client.post("/api/v1/recruitment-plans", headers=hr, json=body).json()["id"]
+    client.post(f"/api/v1/recruitment-plans/{pid}/submit", headers=hr)
+    tid = client.get("/api/v1/tasks", headers=sw).json()["items"][0]["id"]
+    entered, leave = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with UnitOfWork():
+            entered.set()
+            leave.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    answers: list[int] = []
+    try:
+        assert entered.wait(10)
+        action = threading.Thread(
+            target=lambda: answers.append(
+                client.post(
+                    f"/api/v1/tasks/{tid}/complete", headers=sw, json={"decision": "approve"}
+                ).status_code
+            )
+        )
+        action.start()
+        time.sleep(0.3)
+        if sqlite:
+            assert answers == []  # waiting for the lock...
+        start = time.perf_counter()
+        assert client.get("/api/v1/tasks?tab=done", headers=sw).status_code == 200  # ...not blocking the loop
+        assert time.perf_counter() - start < 5  # (a blocked loop would answer only after the holder's 10 s)
+    finally:
+        leave.set()
+        holder.join(10)
+    action.join(10)
+    assert answers == [200]
+    r = client.get(f"/api/v1/tasks/{tid}", headers=sw)
+    assert r.json()["status"] == "completed" and r.json()["decision"] == "approve"

@@ -1,12 +1,14 @@
 """SQLite writers in several processes (web workers, sweepers) queue on a file lock beside the database,
 taken by each write unit of work, instead of polling in SQLite's busy handler; and many concurrent writers
-in two processes all commit, the audit chain intact."""
+in two processes all commit, the audit chain intact. A `nowait` unit of work (an action run on the web
+app's event loop) starts only when no writer holds the lock, and is refused at once otherwise."""
 
 from __future__ import annotations
 
 import fcntl
 import multiprocessing
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import pytest
 from domain.config import Settings
 from services import audit
 from services.runtime import Runtime, configure
-from services.uow import UnitOfWork
+from services.uow import UnitOfWork, WriterBusy
 
 
 def _settings_json(runtime: Runtime) -> str:
@@ -117,3 +119,56 @@ def test_commit_lets_the_next_writer_in_and_a_later_transaction_queues_again(run
     assert _file_lock_free(database)
     with UnitOfWork(runtime, readonly=True) as uow:
         assert [r.action for r in audit.history(uow.session, "t", 1)] == ["first", "second"]
+
+
+def test_nowait_starts_only_a_sqlite_writer_that_need_not_wait(runtime: Runtime, tmp_path: Path) -> None:
+    if runtime.engine.dialect.name != "sqlite":
+        with pytest.raises(WriterBusy):  # PostgreSQL's statements wait on the network: never in-place
+            UnitOfWork(runtime, nowait=True).__enter__()
+        return
+    with pytest.raises(WriterBusy):  # a reader has no writer lock to try
+        UnitOfWork(runtime, readonly=True, nowait=True).__enter__()
+    with UnitOfWork(runtime, nowait=True) as uow:  # free: runs
+        audit.defer(uow.session, uow.now, actor=None, subject_type="t", subject_id=1, action="free")
+        uow.commit()
+    # Another thread of this process writing: refused at once, nothing held afterwards.
+    entered, leave = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with UnitOfWork(runtime):
+            entered.set()
+            leave.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert entered.wait(10)
+        start = time.perf_counter()
+        with pytest.raises(WriterBusy):
+            UnitOfWork(runtime, nowait=True).__enter__()
+        assert time.perf_counter() - start < 0.5
+    finally:
+        leave.set()
+        holder.join(10)
+    # Another process writing: refused at once too.
+    ready = str(tmp_path / "ready")
+    proc = multiprocessing.get_context("spawn").Process(
+        target=_hold_writer, args=(_settings_json(runtime), ready, 1.0)
+    )
+    proc.start()
+    try:
+        deadline = time.time() + 30
+        while not os.path.exists(ready):
+            assert time.time() < deadline and proc.is_alive()
+            time.sleep(0.01)
+        with pytest.raises(WriterBusy):
+            UnitOfWork(runtime, nowait=True).__enter__()
+    finally:
+        proc.join(30)
+    database = runtime.engine.url.database
+    assert database and _file_lock_free(database)
+    with UnitOfWork(runtime, nowait=True) as uow:  # and free again afterwards
+        audit.defer(uow.session, uow.now, actor=None, subject_type="t", subject_id=1, action="after")
+        uow.commit()
+    with UnitOfWork(runtime, readonly=True) as uow:
+        assert [r.action for r in audit.history(uow.session, "t", 1)] == ["free", "after"]
