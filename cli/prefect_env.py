@@ -113,7 +113,7 @@ def runner_command() -> list[str]:
     return [sys.executable, "-m", "flows.serve"]
 
 
-def web_command(host: str, port: int) -> list[str]:
+def web_command(host: str, port: int, workers: int = 1) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -124,6 +124,8 @@ def web_command(host: str, port: int) -> list[str]:
         host,
         "--port",
         str(port),
+        "--workers",
+        str(workers),
     ]
 
 

@@ -171,13 +171,18 @@ def command(
     prefect_port: Annotated[
         int | None, typer.Option("--prefect-port", help="port of the Prefect server we start (4200)")
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, max=64, help="web app processes (default SHEGONG_WEB_WORKERS, 2)"),
+    ] = None,
     prefect_url: Annotated[
         str | None,
         typer.Option("--prefect-url", help="use this running Prefect API (http://host:port/api); start none"),
     ] = None,
 ) -> None:
     """启动系统 / start: migrate, demo data, Prefect server + runner, web app; Ctrl-C stops all."""
-    updates = {k: v for k, v in {"port": port, "prefect_port": prefect_port}.items() if v is not None}
+    given = {"port": port, "prefect_port": prefect_port, "web_workers": workers}
+    updates = {k: v for k, v in given.items() if v is not None}
     plan = Plan(get_settings().model_copy(update=updates), not no_prefect, prefect_url)
     sup = Supervisor(plan.settings.data_dir / "logs")
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -215,7 +220,8 @@ def _run(plan: Plan, sup: Supervisor) -> int:
     if plan.prefect:
         _start_prefect(plan, sup, ours)
     typer.echo("[shegong] 启动网页 / starting the web app…")
-    web = sup.start("web", pe.web_command(s.host, s.port), dict(os.environ) | pe.QUIET | ours)
+    web_cmd = pe.web_command(s.host, s.port, s.web_workers)
+    web = sup.start("web", web_cmd, dict(os.environ) | pe.QUIET | ours)
     pe.wait_until(lambda: pe.port_in_use(s.port, s.host), proc=web.proc, what="web app", timeout=60)
     typer.echo(f"[shegong] 已启动 / up in {time.monotonic() - t0:.0f} s")
     _banner(plan)

@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +24,8 @@ class Settings(BaseSettings):
     secret_key: str = "change-me-in-production"
     host: str = "127.0.0.1"
     port: int = 8000
+    # Web app processes (uvicorn workers): one per core of the 2-core machines the benchmark targets.
+    web_workers: int = Field(default=2, ge=1, le=64)
     prefect_port: int = 4200
     # Prefect's own database: empty means SQLite under data_dir/prefect.
     prefect_database_url: str = ""
