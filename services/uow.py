@@ -23,46 +23,83 @@ from services.runtime import Runtime, get_runtime
 # the database. Writers that bypass units of work still meet SQLite's busy timeout.
 _SQLITE_WRITER = threading.RLock()
 _depth = 0  # nesting of _SQLITE_WRITER by its owner: the file lock is taken by the outermost only
-_lock_files: dict[str, tuple[int, int]] = {}  # database path -> (pid that opened it, fd)
+_lock_files: dict[str, tuple[int, int, int]] = {}  # database path -> (pid that opened them, lock fd, queue fd)
+# Waiting writers are not overtaken by `nowait` ones (which would otherwise win every race for a lock
+# just released: they are running, the waiter has yet to be woken). Threads of this process waiting count
+# here; a process with a thread waiting for the file lock holds a shared lock on a second file, the queue.
+_waiting = 0
+_waiting_guard = threading.Lock()
 
 
-def _writer_lock_fd(database: str | None) -> int | None:
-    """This process's descriptor of the database's writer-lock file (None for an in-memory database).
-    Opened once per process: a descriptor inherited through fork would share the lock with the parent."""
+def _lock_fds(database: str | None) -> tuple[int, int] | None:
+    """This process's descriptors of the database's writer-lock and queue files (None for an in-memory
+    database). Opened once per process: a descriptor inherited through fork would share its lock."""
     if database is None or not sqlite_file(database):
         return None
     held = _lock_files.get(database)
     if held is not None and held[0] == os.getpid():
-        return held[1]
-    fd = os.open(database + ".writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
-    _lock_files[database] = (os.getpid(), fd)
-    return fd
+        return held[1], held[2]
+    lock = os.open(database + ".writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    queue = os.open(database + ".writer-queue", os.O_RDWR | os.O_CREAT, 0o600)
+    _lock_files[database] = (os.getpid(), lock, queue)
+    return lock, queue
+
+
+def _writer_lock_fd(database: str | None) -> int | None:
+    fds = _lock_fds(database)
+    return None if fds is None else fds[0]
+
+
+def _count_waiting(delta: int) -> None:
+    global _waiting
+    with _waiting_guard:
+        _waiting += delta
 
 
 def _acquire_writer(database: str | None) -> None:
     global _depth
-    _SQLITE_WRITER.acquire()
+    if not _SQLITE_WRITER.acquire(blocking=False):
+        _count_waiting(1)
+        try:
+            _SQLITE_WRITER.acquire()
+        finally:
+            _count_waiting(-1)
     try:
         if _depth == 0:
-            fd = _writer_lock_fd(database)
-            if fd is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+            fds = _lock_fds(database)
+            if fds is not None:
+                _lock_file(*fds)
     except BaseException:
         _SQLITE_WRITER.release()
         raise
     _depth += 1
 
 
+def _lock_file(lock: int, queue: int) -> None:
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fcntl.flock(queue, fcntl.LOCK_SH)  # in the queue: no `nowait` writer of any process passes us
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        finally:
+            fcntl.flock(queue, fcntl.LOCK_UN)
+
+
 def _try_acquire_writer(database: str | None) -> bool:
-    """`_acquire_writer` if no other writer holds the lock now; False (nothing held) otherwise."""
+    """`_acquire_writer` if no writer holds the lock now and none waits for it; False (nothing held)
+    otherwise."""
     global _depth
-    if not _SQLITE_WRITER.acquire(blocking=False):
+    if _waiting or not _SQLITE_WRITER.acquire(blocking=False):
         return False
     try:
         if _depth == 0:
-            fd = _writer_lock_fd(database)
-            if fd is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fds = _lock_fds(database)
+            if fds is not None:
+                lock, queue = fds
+                fcntl.flock(queue, fcntl.LOCK_EX | fcntl.LOCK_NB)  # nobody queued (else BlockingIOError)
+                fcntl.flock(queue, fcntl.LOCK_UN)
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         _SQLITE_WRITER.release()
         return False

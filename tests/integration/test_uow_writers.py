@@ -172,3 +172,30 @@ def test_nowait_starts_only_a_sqlite_writer_that_need_not_wait(runtime: Runtime,
         uow.commit()
     with UnitOfWork(runtime, readonly=True) as uow:
         assert [r.action for r in audit.history(uow.session, "t", 1)] == ["free", "after"]
+
+
+def test_nowait_does_not_overtake_a_queued_writer(runtime: Runtime) -> None:
+    """A writer of another process waiting for the lock holds the queue file shared: a `nowait` unit of work
+    must not take the lock the moment it is free, ahead of it (which it would win every time: the waiter
+    has yet to be woken), or a sweeper could wait behind web requests forever."""
+    if runtime.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL writers lock rows, not the database")
+    database = runtime.engine.url.database
+    assert database and _file_lock_free(database)
+    with UnitOfWork(runtime, nowait=True):  # creates the queue file beside the lock, as any writer does
+        pass
+    fd = os.open(database + ".writer-queue", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)  # as a writer waiting in another process
+        with pytest.raises(WriterBusy):
+            UnitOfWork(runtime, nowait=True).__enter__()
+        with UnitOfWork(runtime) as uow:  # a writer that may wait is not refused (the lock is free)
+            audit.defer(uow.session, uow.now, actor=None, subject_type="q", subject_id=1, action="waits")
+            uow.commit()
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+    with UnitOfWork(runtime, nowait=True) as uow:  # nobody queued: runs
+        audit.defer(uow.session, uow.now, actor=None, subject_type="q", subject_id=1, action="nowait")
+        uow.commit()
+    assert _file_lock_free(database)
