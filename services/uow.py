@@ -23,7 +23,9 @@ from services.runtime import Runtime, get_runtime
 # the database. Writers that bypass units of work still meet SQLite's busy timeout.
 _SQLITE_WRITER = threading.RLock()
 _depth = 0  # nesting of _SQLITE_WRITER by its owner: the file lock is taken by the outermost only
-_lock_files: dict[str, tuple[int, int, int]] = {}  # database path -> (pid that opened them, lock fd, queue fd)
+_lock_files: dict[
+    str, tuple[int, int, int]
+] = {}  # database path -> (pid that opened them, lock fd, queue fd)
 # Waiting writers are not overtaken by `nowait` ones (which would otherwise win every race for a lock
 # just released: they are running, the waiter has yet to be woken). Threads of this process waiting count
 # here; a process with a thread waiting for the file lock holds a shared lock on a second file, the queue.
@@ -145,7 +147,9 @@ class WriterBusy(Exception):
 class UnitOfWork:
     session: Session
 
-    def __init__(self, runtime: Runtime | None = None, *, readonly: bool = False, nowait: bool = False) -> None:
+    def __init__(
+        self, runtime: Runtime | None = None, *, readonly: bool = False, nowait: bool = False
+    ) -> None:
         """`nowait`: a write unit of work that starts only if it will not wait on anything: on SQLite, with
         the writer lock free at this moment (then it runs in-process to the end, never waiting on another
         writer), else WriterBusy. For a caller that must not block (an event loop) but may run the work
