@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -62,11 +63,13 @@ def _with_group(session: Session, task_id: int) -> Task | None:
     if _TASK.in_map(session, task_id):  # read before in this transaction, unlocked (PostgreSQL)
         return _with_group_by_orm(session, task_id, sqlite)
     stmts = _rows_with_group()
-    rows = prepared.execute(session, stmts[0 if sqlite else 1], {"pk": task_id}, autoflush=True).rows
+    rows = prepared.execute(
+        session, stmts.sqlite if sqlite else stmts.locked, {"pk": task_id}, autoflush=True
+    ).rows
     if not rows:
         return None
-    n = len(hot_rows.columns(Task))
-    group_id = rows[0][n + stmts[2]]
+    n = stmts.task_columns
+    group_id = rows[0][n + stmts.group_id_at]
     if _GROUP.in_map(session, group_id):
         return _with_group_by_orm(session, task_id, sqlite)
     keep(session, hot_rows.materialise(session, TaskGroup, rows[0][n:]))
@@ -78,6 +81,7 @@ def _with_group(session: Session, task_id: int) -> Task | None:
 
 
 def _with_group_by_orm(session: Session, task_id: int, sqlite: bool) -> Task | None:
+    """The same through the ORM, which refreshes rows the session holds (populate_existing)."""
     row = session.execute(_WITH_GROUP if sqlite else _WITH_GROUP_LOCKED, {"pk": task_id}).first()
     if row is None:
         return None
@@ -93,22 +97,25 @@ _WITH_GROUP = (
     select(Task, TaskGroup).join(TaskGroup, TaskGroup.id == Task.group_id).where(Task.id == bindparam("pk"))
 )
 _WITH_GROUP_LOCKED = _WITH_GROUP.with_for_update(of=TaskGroup).execution_options(populate_existing=True)
-_rows_stmts: list[Any] = []
 
 
-def _rows_with_group() -> list[Any]:
-    """[SQLite statement, PostgreSQL statement, where the group's id is among the group's columns]: the
-    task's columns then its group's, in `db.hot_rows` order."""
-    if not _rows_stmts:
-        group_cols = hot_rows.columns(TaskGroup)
-        group_id_at = next(i for i, c in enumerate(group_cols) if c is TaskGroup.__table__.c.id)
-        plain = (
-            select(*hot_rows.columns(Task), *group_cols)
-            .join_from(Task, TaskGroup, TaskGroup.id == Task.group_id)
-            .where(Task.id == bindparam("pk"))
-        )
-        _rows_stmts.extend([plain, plain.with_for_update(of=TaskGroup.__table__), group_id_at])
-    return _rows_stmts
+class _RowsWithGroup(NamedTuple):
+    sqlite: Select[Any]  # the task's columns then its group's, in `db.hot_rows` order
+    locked: Select[Any]  # the same, locking the group's row (PostgreSQL)
+    task_columns: int
+    group_id_at: int  # the group's id among the group's columns
+
+
+@functools.cache
+def _rows_with_group() -> _RowsWithGroup:
+    task_cols, group_cols = hot_rows.columns(Task), hot_rows.columns(TaskGroup)
+    plain = (
+        select(*task_cols, *group_cols)
+        .join_from(Task, TaskGroup, TaskGroup.id == Task.group_id)
+        .where(Task.id == bindparam("pk"))
+    )
+    group_id_at = next(i for i, c in enumerate(group_cols) if c is TaskGroup.__table__.c.id)
+    return _RowsWithGroup(plain, plain.with_for_update(of=TaskGroup.__table__), len(task_cols), group_id_at)
 
 
 def get_group(session: Session, group_id: int, *, for_update: bool = False) -> TaskGroup | None:
