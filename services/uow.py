@@ -23,9 +23,8 @@ from services.runtime import Runtime, get_runtime
 # the database. Writers that bypass units of work still meet SQLite's busy timeout.
 _SQLITE_WRITER = threading.RLock()
 _depth = 0  # nesting of _SQLITE_WRITER by its owner: the file lock is taken by the outermost only
-_lock_files: dict[
-    str, tuple[int, int, int]
-] = {}  # database path -> (pid that opened them, lock fd, queue fd)
+# database path -> (pid that opened them, writer-lock fd, queue fd)
+_lock_files: dict[str, tuple[int, int, int]] = {}
 # Waiting writers are not overtaken by `nowait` ones (which would otherwise win every race for a lock
 # just released: they are running, the waiter has yet to be woken). Threads of this process waiting count
 # here; a process with a thread waiting for the file lock holds a shared lock on a second file, the queue.
