@@ -5,6 +5,9 @@ running a prebuilt one); hot paths load through a `ByPk` instead. On SQLite, a r
 identity map is answered from it; `for_update` locks the row on PostgreSQL (SQLite has no row locks:
 its write transaction is the lock) — once per transaction: a row it locked already is answered from the
 identity map.
+
+A row of a hot class (`db.hot_rows`: task, task group, plan) not in the identity map is read by a prepared
+SELECT on the driver connection, and made into the ORM's persistent object, instead of by the ORM.
 """
 
 from __future__ import annotations
